@@ -1,0 +1,68 @@
+"""Settings: one frozen :class:`Config`, built from defaults, then ``ALLIANCE_KG_*`` variables, then flags.
+
+Nothing else in alliance-kg reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+from .resources import shipped_root
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS = (
+    Setting("store", "", "Directory of a persistent Oxigraph store; empty: in memory, loaded from the shipped data."),
+    Setting("data_dir", "", "Root of the shipped graph (ontology/, data/, shapes/); empty: the installed copy."),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one alliance-kg instance.
+
+    >>> Config.from_env({"ALLIANCE_KG_STORE": "/tmp/kg"}).store
+    PosixPath('/tmp/kg')
+    >>> Config.from_env({}).store is None
+    True
+    """
+
+    store: Path | None = None
+    data_dir: Path = shipped_root()
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.data_dir / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.data_dir / "shapes"
+
+    @property
+    def instance_dir(self) -> Path:
+        return self.data_dir / "data"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Config":
+        """Defaults, then ``ALLIANCE_KG_<NAME>`` variables, then non-None ``overrides`` (CLI flags)."""
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        for setting in SETTINGS:
+            raw = environ.get(f"ALLIANCE_KG_{setting.name.upper()}", "")
+            if raw:
+                values[setting.name] = Path(raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise TypeError(f"unknown settings: {sorted(unknown)}")
+        return replace(cls(), **values)

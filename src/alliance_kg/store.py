@@ -1,0 +1,239 @@
+"""The graph store: an embedded Oxigraph store holding one named graph per layer.
+
+Everything that touches the store goes through :class:`KnowledgeGraph`, so that a remote
+SPARQL 1.1 store can replace Oxigraph behind the same methods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pyoxigraph as ox
+import rdflib
+
+from .config import Config
+from .errors import ConfigurationError, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
+
+BASE = "https://w3id.org/alliance-kg/"
+GRAPH_BASE = BASE + "graph/"
+#: The named graph of each layer of the shipped knowledge graph.
+LAYER_GRAPHS = {layer: GRAPH_BASE + layer for layer in ("ontology", "seed", "regions", "public")}
+#: Named graph for candidate files given to ``alliance-kg validate``.
+CANDIDATE_GRAPH = GRAPH_BASE + "candidate"
+
+PREFIXES = {
+    "akg": BASE + "ontology#",
+    "akr": BASE + "id/",
+    "aks": BASE + "shapes#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+@dataclass(frozen=True)
+class RdfFormatInfo:
+    name: str
+    format: ox.RdfFormat
+    media_type: str
+    extension: str
+
+
+#: Serialisation formats by the names the CLI accepts.
+FORMATS = {
+    info.name: info
+    for info in (
+        RdfFormatInfo("turtle", ox.RdfFormat.TURTLE, "text/turtle", "ttl"),
+        RdfFormatInfo("nt", ox.RdfFormat.N_TRIPLES, "application/n-triples", "nt"),
+        RdfFormatInfo("nq", ox.RdfFormat.N_QUADS, "application/n-quads", "nq"),
+        RdfFormatInfo("trig", ox.RdfFormat.TRIG, "application/trig", "trig"),
+        RdfFormatInfo("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", "jsonld"),
+        RdfFormatInfo("xml", ox.RdfFormat.RDF_XML, "application/rdf+xml", "rdf"),
+    )
+}
+_BY_EXTENSION = {info.extension: info for info in FORMATS.values()} | {
+    "json": FORMATS["jsonld"], "owl": FORMATS["xml"], "n3": FORMATS["turtle"]
+}
+
+
+def format_for(name: str | None = None, *, path: str | Path | None = None) -> RdfFormatInfo:
+    """The format called ``name``, or guessed from the extension of ``path``.
+
+    >>> format_for("trig").media_type
+    'application/trig'
+    >>> format_for(path="x/y.nt").name
+    'nt'
+    """
+    if name:
+        try:
+            return FORMATS[name]
+        except KeyError:
+            raise UnsupportedFormat(
+                f"unknown RDF format {name!r}", hint=f"use one of {', '.join(FORMATS)}"
+            ) from None
+    suffix = Path(path or "").suffix.lstrip(".").lower()
+    try:
+        return _BY_EXTENSION[suffix]
+    except KeyError:
+        raise UnsupportedFormat(
+            f"cannot tell the RDF format of {path}", hint="name it with a known extension (.ttl, .nt, .nq, .trig, .jsonld, .rdf)"
+        ) from None
+
+
+class KnowledgeGraph:
+    """The alliance knowledge graph on an Oxigraph store.
+
+    >>> kg = KnowledgeGraph.in_memory()
+    >>> kg.load_data(b'<https://example.org/a> <https://example.org/p> "1" .', "nt", graph="seed")
+    >>> kg.triple_counts()["https://w3id.org/alliance-kg/graph/seed"]
+    1
+    """
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    # --- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def in_memory(cls) -> "KnowledgeGraph":
+        return cls(ox.Store())
+
+    @classmethod
+    def open(cls, config: Config) -> "KnowledgeGraph":
+        """Open the store ``config`` names (in memory if none); load the shipped graph if it is empty."""
+        if config.store is None:
+            kg = cls.in_memory()
+        else:
+            try:
+                config.store.mkdir(parents=True, exist_ok=True)
+                kg = cls(ox.Store(str(config.store)))
+            except OSError as exc:
+                raise ConfigurationError(f"cannot open the store at {config.store}: {exc}") from exc
+        if kg.is_empty():
+            kg.load_shipped(config)
+        return kg
+
+    def is_empty(self) -> bool:
+        return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
+
+    def load_shipped(self, config: Config) -> None:
+        """Load the ontology and every layer of ``data/`` into their named graphs."""
+        sources = {"ontology": sorted(config.ontology_dir.glob("*.ttl"))}
+        for layer in ("seed", "regions", "public"):
+            sources[layer] = sorted((config.instance_dir / layer).glob("*.ttl"))
+        if not sources["ontology"] or not sources["seed"]:
+            raise ConfigurationError(
+                f"no shipped graph under {config.data_dir}",
+                hint="set ALLIANCE_KG_DATA_DIR to the folder holding ontology/ and data/",
+            )
+        for layer, paths in sources.items():
+            for path in paths:
+                self.load_file(path, graph=layer)
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def load_file(self, path: str | Path, *, graph: str, format: str | None = None) -> None:
+        """Load one RDF file into ``graph`` (a layer name or a graph IRI)."""
+        info = format_for(format, path=path)
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise RDFSyntaxError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        self.load_data(data, info.name, graph=graph, source=str(path))
+
+    def load_data(self, data: bytes | str, format: str, *, graph: str, source: str = "input") -> None:
+        """Parse ``data`` and add it to ``graph``, all or nothing."""
+        info = format_for(format)
+        target = ox.NamedNode(graph_iri(graph))
+        try:
+            self.store.load(data, info.format, base_iri=BASE + "id/", to_graph=target)
+        except SyntaxError as exc:
+            raise RDFSyntaxError(f"{source}: {exc}") from exc
+
+    # --- querying ------------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+        graphs: Iterable[str] | None = None,
+    ):
+        """Run a SPARQL query. By default the default graph is the union of all graphs;
+        ``graphs`` (layer names or IRIs) restricts it. Values are bound through ``substitutions``.
+        """
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        kwargs: dict = {"prefixes": PREFIXES, "substitutions": subs or None}
+        if graphs is None:
+            kwargs["use_default_graph_as_union"] = True
+        else:
+            kwargs["default_graph"] = [ox.NamedNode(graph_iri(g)) for g in graphs]
+        try:
+            return self.store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+
+    def select(self, sparql: str, **kwargs) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+        """Run a SELECT query and return its solutions as dicts (unbound variables are left out)."""
+        results = self.query(sparql, **kwargs)
+        names = [v.value for v in results.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in results]
+
+    def triple_counts(self) -> dict[str, int]:
+        """Triples per named graph (the default graph as ``""``)."""
+        counts: dict[str, int] = {}
+        for quad in self.store.quads_for_pattern(None, None, None, None):
+            key = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+            counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    # --- exporting -----------------------------------------------------------------------------
+
+    def dump(self, format: str, *, graph: str | None = None) -> bytes:
+        """Serialise the dataset (TriG, N-Quads, JSON-LD keep the named graphs) or, for
+        triple formats, the union of all graphs (or the one ``graph``)."""
+        info = format_for(format)
+        if graph is not None:
+            return self.store.dump(format=info.format, from_graph=ox.NamedNode(graph_iri(graph)), prefixes=PREFIXES)
+        if info.name in ("trig", "nq", "jsonld"):
+            return self.store.dump(format=info.format, prefixes=PREFIXES)
+        triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        return ox.serialize(triples, format=info.format, prefixes=PREFIXES)
+
+    def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
+        """The union of ``graphs`` (default: all) as an rdflib graph, e.g. for pySHACL."""
+        g = rdflib.Graph()
+        if graphs is None:
+            data = self.dump("nt")
+        else:
+            data = b"".join(self.dump("nt", graph=name) for name in graphs)
+        g.parse(data=data, format="nt")
+        return g
+
+
+def graph_iri(name: str) -> str:
+    """A layer name (``seed``) or a graph IRI, as a graph IRI.
+
+    >>> graph_iri("seed")
+    'https://w3id.org/alliance-kg/graph/seed'
+    >>> graph_iri("https://example.org/g")
+    'https://example.org/g'
+    """
+    if name in LAYER_GRAPHS:
+        return LAYER_GRAPHS[name]
+    if name == "candidate":
+        return CANDIDATE_GRAPH
+    if ":" not in name:
+        raise UnsupportedFormat(f"unknown graph {name!r}", hint=f"use a layer ({', '.join(LAYER_GRAPHS)}) or a full IRI")
+    return name

@@ -1,0 +1,213 @@
+"""SHACL validation of the knowledge graph with pySHACL, and reports derived from the SHACL report graph.
+
+The report graph (``sh:ValidationReport``) is the source of truth; JSON and text are views of it.
+A fresh shapes graph is parsed for every run: pySHACL adds to the shapes graph it is given,
+so one must never be shared between runs or threads.
+
+Speed: pySHACL evaluates SHACL-SPARQL constraints with the SPARQL engine of the data graph's
+store. The shapes with ``sh:sparql`` therefore run over an Oxigraph-backed rdflib graph
+(oxrdflib), where those queries are fast, and the core shapes over an in-memory rdflib graph,
+where pySHACL's many small triple look-ups are fast. The two reports are merged into one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from oxrdflib import OxigraphStore
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+
+from .errors import ConfigurationError
+from .store import PREFIXES, KnowledgeGraph
+
+SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One ``sh:ValidationResult``, with readable labels."""
+
+    focus_node: str
+    focus_label: str
+    path: str | None
+    value: str | None
+    severity: str
+    message: str
+    source_shape: str
+    source_shape_label: str
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of a validation: ``conforms``, the results, and the SHACL report graph."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    graph: rdflib.Graph
+
+    def to_dict(self) -> dict:
+        return {
+            "conforms": self.conforms,
+            "result_count": len(self.results),
+            "results": [asdict(r) for r in self.results],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def serialize(self, format: str = "turtle") -> str:
+        return self.graph.serialize(format=format)
+
+    def to_text(self) -> str:
+        """A report for people: one paragraph per result, grouped by rule."""
+        if self.conforms:
+            return "The graph conforms to every shape: 0 results."
+        lines = [f"The graph does not conform: {len(self.results)} result(s)."]
+        by_shape: dict[str, list[ValidationResult]] = {}
+        for r in self.results:
+            by_shape.setdefault(r.source_shape_label, []).append(r)
+        for shape, results in by_shape.items():
+            lines.append("")
+            lines.append(f"Rule: {shape} ({len(results)})")
+            for r in results:
+                lines.append(f"  - {r.severity}: {r.message}")
+                lines.append(f"    focus node: {r.focus_label} <{r.focus_node}>")
+                if r.path:
+                    lines.append(f"    path: <{r.path}>" + (f", value: {r.value}" if r.value else ""))
+        return "\n".join(lines)
+
+
+def load_shapes(shapes_dir: Path) -> rdflib.Graph:
+    """Parse every ``*.ttl`` file of ``shapes_dir`` into a new graph."""
+    paths = sorted(Path(shapes_dir).glob("*.ttl"))
+    if not paths:
+        raise ConfigurationError(f"no SHACL shapes (*.ttl) in {shapes_dir}")
+    shapes = rdflib.Graph()
+    for path in paths:
+        try:
+            shapes.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+            raise ConfigurationError(f"cannot read the shapes file {path.name}: {exc}") from exc
+    return shapes
+
+
+def validate(kg: KnowledgeGraph, shapes_dir: Path, *, graphs: Iterable[str] | None = None) -> ValidationReport:
+    """Validate the union of ``graphs`` (default: all graphs of ``kg``) against the shapes in ``shapes_dir``."""
+    union = ox.Store()
+    union.load(kg.dump("nt") if graphs is None else b"".join(kg.dump("nt", graph=g) for g in graphs), ox.RdfFormat.N_TRIPLES)
+    return validate_store(union, shapes_dir)
+
+
+def validate_store(union: ox.Store, shapes_dir: Path) -> ValidationReport:
+    """Validate the default graph of an Oxigraph store against the shapes in ``shapes_dir``."""
+    shapes = load_shapes(shapes_dir)
+    sparql_shapes = sorted(set(shapes.subjects(SH.sparql, None)))
+    core_shapes = sorted(
+        s for s in set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+        if s not in sparql_shapes and not isinstance(s, rdflib.BNode)
+    )
+    on_oxigraph = rdflib.Graph(store=OxigraphStore(store=union), identifier=DATASET_DEFAULT_GRAPH_ID)
+    in_memory = rdflib.Graph()
+    for quad in union:
+        in_memory.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+    reports = [
+        _run(on_oxigraph, load_shapes(shapes_dir), sparql_shapes),
+        _run(in_memory, load_shapes(shapes_dir), core_shapes),
+    ]
+    report = _merge(reports)
+    conforms = bool(report.value(predicate=RDF.type, object=SH.ValidationReport) is not None and
+                    report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
+    return ValidationReport(conforms, _results(report, in_memory, shapes), report)
+
+
+def validate_graph(data: rdflib.Graph, shapes_dir: Path) -> ValidationReport:
+    """Validate an rdflib graph (e.g. a test fixture) against the shapes in ``shapes_dir``."""
+    union = ox.Store()
+    union.load(data.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+    return validate_store(union, shapes_dir)
+
+
+def _run(data: rdflib.Graph, shapes: rdflib.Graph, use_shapes: list) -> rdflib.Graph:
+    if not use_shapes:
+        return _merge([])
+    try:
+        conforms, report, text = pyshacl.validate(
+            data, shacl_graph=shapes, use_shapes=use_shapes, inference="none", allow_warnings=False
+        )
+    except Exception as exc:  # pySHACL reports broken shapes with a range of exception types
+        raise ConfigurationError(f"SHACL validation could not run: {exc}") from exc
+    if not isinstance(report, rdflib.Graph):  # pySHACL returns a failure object for unusable shapes
+        raise ConfigurationError(f"SHACL validation could not run: {report}")
+    return report
+
+
+def _merge(reports: list[rdflib.Graph]) -> rdflib.Graph:
+    """One ``sh:ValidationReport`` holding the results of ``reports``."""
+    merged = rdflib.Graph()
+    for prefix, ns in PREFIXES.items():
+        merged.bind(prefix, ns)
+    merged.bind("sh", SH)
+    node = rdflib.BNode()
+    merged.add((node, RDF.type, SH.ValidationReport))
+    conforms = True
+    for report in reports:
+        old = report.value(predicate=RDF.type, object=SH.ValidationReport)
+        conforms = conforms and bool(report.value(old, SH.conforms).toPython())
+        for s, p, o in report:
+            if s == old:
+                if p == SH.result:
+                    merged.add((node, SH.result, o))
+            else:
+                merged.add((s, p, o))
+    merged.add((node, SH.conforms, rdflib.Literal(conforms)))
+    return merged
+
+
+def _to_rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def _label(node, *graphs: rdflib.Graph) -> str:
+    for g in graphs:
+        for prop in (RDFS.label, SKOS.prefLabel):
+            value = g.value(node, prop)
+            if value is not None:
+                return str(value)
+    return str(node)
+
+
+def _results(report: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[ValidationResult, ...]:
+    results = []
+    for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = report.value(node, SH.focusNode)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        shape = report.value(node, SH.sourceShape)
+        # A property shape is a blank node: name the node shape that holds it.
+        owner = shapes.value(predicate=SH.property, object=shape) if isinstance(shape, rdflib.BNode) else shape
+        results.append(
+            ValidationResult(
+                focus_node=str(focus),
+                focus_label=_label(focus, data),
+                path=str(path) if isinstance(path, rdflib.URIRef) else (None if path is None else "(complex path)"),
+                value=None if value is None else str(value),
+                severity=SEVERITY_NAMES.get(report.value(node, SH.resultSeverity), "Violation"),
+                message=str(report.value(node, SH.resultMessage) or "(no message)"),
+                source_shape=str(owner or shape),
+                source_shape_label=_label(owner or shape, shapes),
+            )
+        )
+    return tuple(sorted(results, key=lambda r: (r.source_shape, r.focus_node, r.message)))
