@@ -117,14 +117,12 @@ def validate_store(union: ox.Store, shapes_dir: Path) -> ValidationReport:
     in_memory = rdflib.Graph()
     for quad in union:
         in_memory.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
-    reports = [
-        _run(on_oxigraph, load_shapes(shapes_dir), sparql_shapes),
-        _run(in_memory, load_shapes(shapes_dir), core_shapes),
-    ]
-    report = _merge(reports)
-    conforms = bool(report.value(predicate=RDF.type, object=SH.ValidationReport) is not None and
-                    report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
-    return ValidationReport(conforms, _results(report, in_memory, shapes), report)
+    # Each run gets its own shapes graph (pySHACL modifies it); blank-node property shapes are
+    # looked up in the graph of the run that reported them.
+    runs = [(on_oxigraph, load_shapes(shapes_dir), sparql_shapes), (in_memory, load_shapes(shapes_dir), core_shapes)]
+    report = _merge([_run(data, run_shapes, use) for data, run_shapes, use in runs])
+    conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
+    return ValidationReport(conforms, _results(report, in_memory, [g for _, g, _ in runs]), report)
 
 
 def validate_graph(data: rdflib.Graph, shapes_dir: Path) -> ValidationReport:
@@ -189,15 +187,25 @@ def _label(node, *graphs: rdflib.Graph) -> str:
     return str(node)
 
 
-def _results(report: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[ValidationResult, ...]:
+def _owner(shape, shapes_graphs: list[rdflib.Graph]):
+    """The node shape that holds a (blank-node) property shape, or the shape itself."""
+    if not isinstance(shape, rdflib.BNode):
+        return shape, shapes_graphs[0]
+    for g in shapes_graphs:
+        owner = g.value(predicate=SH.property, object=shape)
+        if owner is not None:
+            return owner, g
+    return shape, shapes_graphs[0]
+
+
+def _results(report: rdflib.Graph, data: rdflib.Graph, shapes_graphs: list[rdflib.Graph]) -> tuple[ValidationResult, ...]:
     results = []
     for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
         focus = report.value(node, SH.focusNode)
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
         shape = report.value(node, SH.sourceShape)
-        # A property shape is a blank node: name the node shape that holds it.
-        owner = shapes.value(predicate=SH.property, object=shape) if isinstance(shape, rdflib.BNode) else shape
+        owner, shapes = _owner(shape, shapes_graphs)
         results.append(
             ValidationResult(
                 focus_node=str(focus),
@@ -206,8 +214,8 @@ def _results(report: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph) -> 
                 value=None if value is None else str(value),
                 severity=SEVERITY_NAMES.get(report.value(node, SH.resultSeverity), "Violation"),
                 message=str(report.value(node, SH.resultMessage) or "(no message)"),
-                source_shape=str(owner or shape),
-                source_shape_label=_label(owner or shape, shapes),
+                source_shape=str(owner),
+                source_shape_label=_label(owner, shapes),
             )
         )
     return tuple(sorted(results, key=lambda r: (r.source_shape, r.focus_node, r.message)))

@@ -1,0 +1,203 @@
+"""The ``alliance-kg`` command line: validate, query, export, stats.
+
+Exit codes: 0 success (and, for ``validate``, the graph conforms); 1 the graph does not conform;
+2 the command could not run (bad input, unreadable file, broken installation).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from . import __version__
+from .config import Config
+from .errors import AllianceKGError
+from .queries import load_query
+from .store import FORMATS, LAYER_GRAPHS, KnowledgeGraph
+from .validation import validate as run_validation
+
+EXIT_OK, EXIT_NOT_CONFORMING, EXIT_ERROR = 0, 1, 2
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+
+
+def _fail(message: str) -> None:
+    click.echo(f"alliance-kg: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def handles_errors(command):
+    """Turn alliance-kg errors into one line on stderr and exit code 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except AllianceKGError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"{exc.filename or 'I/O'}: {exc.strerror or exc}")
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="alliance-kg")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory of a persistent store (default: in memory; env ALLIANCE_KG_STORE).")
+@click.option("--data-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="Root of the shipped graph: ontology/, data/, shapes/ (env ALLIANCE_KG_DATA_DIR).")
+@click.pass_context
+def cli(ctx: click.Context, store: Path | None, data_dir: Path | None) -> None:
+    """alliance-kg: the Renault-Nissan-Mitsubishi leader-follower knowledge graph."""
+    ctx.obj = Config.from_env(store=store, data_dir=data_dir)
+
+
+def _open(config: Config) -> KnowledgeGraph:
+    return KnowledgeGraph.open(config)
+
+
+def summary_lines(kg: KnowledgeGraph) -> list[str]:
+    counts = kg.triple_counts()
+    short = {iri: layer for layer, iri in LAYER_GRAPHS.items()}
+    parts = ", ".join(f"{short.get(g, g or 'default')} {n:,}" for g, n in counts.items())
+    lines = [f"alliance-kg {__version__}: {sum(counts.values()):,} triples in {len(counts)} graphs ({parts})."]
+    for row in kg.select(load_query("assignment_summary")):
+        layer = short.get(row["graph"].value, row["graph"].value)
+        lines.append(f"  {layer}: {int(row['assignments'].value)} leadership assignments, "
+                     f"{int(row['statements'].value)} source statements")
+    return lines
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle", "jsonld"]), default="text",
+              show_default=True, help="Report format.")
+@click.pass_obj
+@handles_errors
+def validate(config: Config, files: tuple[Path, ...], fmt: str) -> None:
+    """Validate the shipped graph, plus candidate FILES, against the SHACL shapes.
+
+    Exit 0: conforms; 1: does not conform; 2: could not run.
+    """
+    kg = _open(config)
+    for path in files:
+        kg.load_file(path, graph="candidate")
+    report = run_validation(kg, config.shapes_dir)
+    if fmt == "json":
+        click.echo(report.to_json())
+    elif fmt in ("turtle", "jsonld"):
+        click.echo(report.serialize("json-ld" if fmt == "jsonld" else "turtle"))
+    else:
+        for line in summary_lines(kg):
+            click.echo(line)
+        if files:
+            click.echo(f"  candidate files: {', '.join(str(f) for f in files)}")
+        click.echo(report.to_text())
+    sys.exit(EXIT_OK if report.conforms else EXIT_NOT_CONFORMING)
+
+
+@cli.command()
+@click.argument("sparql", required=False)
+@click.option("--file", "query_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Read the query from a file instead.")
+@click.option("--format", "fmt", type=click.Choice(["table", *RESULT_FORMATS]), default="table", show_default=True,
+              help="Format of SELECT/ASK results (CONSTRUCT/DESCRIBE print Turtle).")
+@click.option("--graph", "graphs", multiple=True, metavar="LAYER",
+              help=f"Query only these graphs ({', '.join(LAYER_GRAPHS)} or an IRI); default: all.")
+@click.pass_obj
+@handles_errors
+def query(config: Config, sparql: str | None, query_file: Path | None, fmt: str, graphs: tuple[str, ...]) -> None:
+    """Run a SPARQL 1.1 query over the graph (the default graph is the union of all graphs)."""
+    if (sparql is None) == (query_file is None):
+        _fail("give a query as an argument or with --file, not both")
+    text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")
+    kg = _open(config)
+    results = kg.query(text, graphs=graphs or None)
+    if isinstance(results, ox.QueryTriples):
+        click.echo(ox.serialize(results, format=ox.RdfFormat.TURTLE, prefixes=_prefixes()).decode(), nl=False)
+    elif fmt != "table":
+        click.echo(results.serialize(format=RESULT_FORMATS[fmt]).decode())
+    elif isinstance(results, ox.QueryBoolean):
+        click.echo("true" if bool(results) else "false")
+    else:
+        click.echo(_table(results))
+
+
+def _prefixes() -> dict[str, str]:
+    from .store import PREFIXES
+
+    return PREFIXES
+
+
+def _term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, ns in _prefixes().items():
+            if term.value.startswith(ns):
+                return f"{prefix}:{term.value[len(ns):]}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def _table(results) -> str:
+    names = [v.value for v in results.variables]
+    rows = [[_term(s[n]) for n in names] for s in results]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "jsonld", "trig", "nq", "xml"]),
+              default="trig", show_default=True,
+              help="TriG, N-Quads and JSON-LD keep the named graphs; the others export their union.")
+@click.option("--graph", default=None, metavar="LAYER", help="Export one graph only (a layer name or an IRI).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (default: stdout).")
+@click.pass_obj
+@handles_errors
+def export(config: Config, fmt: str, graph: str | None, output: Path | None) -> None:
+    """Export the graph, or one layer of it."""
+    data = _open(config).dump(fmt, graph=graph)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {output} ({len(data):,} bytes, {FORMATS[fmt].media_type})", err=True)
+    else:
+        click.echo(data.decode(), nl=False)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@handles_errors
+def stats(config: Config, fmt: str) -> None:
+    """Triples per named graph and instances per class."""
+    kg = _open(config)
+    classes = {row["class"].value: int(row["instances"].value) for row in kg.select(load_query("class_counts"))}
+    if fmt == "json":
+        click.echo(json.dumps({"graphs": kg.triple_counts(), "classes": classes}, indent=2))
+        return
+    click.echo("Triples per named graph:")
+    for graph, n in kg.triple_counts().items():
+        click.echo(f"  {n:>7,}  {graph or '(default graph)'}")
+    click.echo("Instances per class:")
+    for cls, n in classes.items():
+        click.echo(f"  {n:>7,}  {_term(ox.NamedNode(cls))}")
+
+
+def main() -> None:
+    cli(prog_name="alliance-kg")

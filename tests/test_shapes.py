@@ -1,0 +1,124 @@
+"""The SHACL shapes: each invalid fixture fails for exactly its rule; valid fixtures conform;
+the shipped graph conforms; competency questions CQ42 and CQ44."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from alliance_kg.validation import validate, validate_graph
+
+FIXTURES = Path(__file__).parent / "data" / "shapes"
+AKS = "https://w3id.org/alliance-kg/shapes#"
+RULE_SHAPES = {
+    "single-leader": "SingleLeaderShape",
+    "members-only": "MembersOnlyShape",
+    "leader-not-follower": "LeaderNotFollowerShape",
+    "irreflexive-derivation": "IrreflexiveDerivationShape",
+    "acyclic-derivation": "AcyclicDerivationShape",
+    "lineage-types": "LineageTypesShape",
+    "assignment-source": "AssignmentSourceShape",
+    "lineage-source": "LineageSourceShape",
+    "statement": "StatementShape",
+    "seed-quote": "SeedQuoteShape",
+    "assignment-structure": "AssignmentShape",
+}
+
+
+def _fixtures(kind: str):
+    return sorted(FIXTURES.glob(f"*/{kind}-*.ttl"), key=str)
+
+
+def _graph(config, fixture: Path | None) -> rdflib.Graph:
+    g = rdflib.Graph()
+    for path in config.ontology_dir.glob("*.ttl"):
+        g.parse(path)
+    g.parse(FIXTURES / "base.ttl")
+    if fixture is not None:
+        g.parse(fixture)
+    return g
+
+
+def test_every_rule_has_valid_and_invalid_fixtures():
+    for rule in RULE_SHAPES:
+        assert list((FIXTURES / rule).glob("invalid-*.ttl")), f"{rule} has no invalid fixture"
+    assert set(p.name for p in FIXTURES.iterdir() if p.is_dir()) == set(RULE_SHAPES)
+
+
+def test_base_fixture_conforms(config):
+    report = validate_graph(_graph(config, None), config.shapes_dir)
+    assert report.conforms, report.to_text()
+
+
+@pytest.mark.parametrize("fixture", _fixtures("valid"), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_valid_fixture_conforms(config, fixture):
+    report = validate_graph(_graph(config, fixture), config.shapes_dir)
+    assert report.conforms, report.to_text()
+
+
+@pytest.mark.parametrize("fixture", _fixtures("invalid"), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_invalid_fixture_fails_for_its_rule_only(config, fixture):
+    report = validate_graph(_graph(config, fixture), config.shapes_dir)
+    assert not report.conforms
+    assert report.results, "a non-conforming report must carry results"
+    assert {r.source_shape for r in report.results} == {AKS + RULE_SHAPES[fixture.parent.name]}, report.to_text()
+    assert all(r.severity == "Violation" and r.message for r in report.results)
+
+
+def test_shipped_graph_conforms(shipped, config):
+    report = validate(shipped, config.shapes_dir)
+    assert report.conforms, report.to_text()
+    assert report.results == ()
+
+
+CQ42 = """
+@prefix akg: <https://w3id.org/alliance-kg/ontology#> .
+@prefix akr: <https://w3id.org/alliance-kg/id/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+akr:assignment-Europe-Nissan a akg:LeadershipAssignment ;
+    akg:scope akr:Europe ; akg:leader akr:Nissan ; akg:follower akr:Renault , akr:MitsubishiMotors ;
+    akg:followersRule akg:FollowersDerived ; akg:validFrom "2020-05-27"^^xsd:date .
+akr:statement-cq42 a akg:Statement ; akg:factId "CQ42" ; akg:document akr:D000 ; akg:quote "Nissan leads Europe" ;
+    akg:strength akg:Stated ; akg:layer akg:SeedLayer ; akg:supports akr:assignment-Europe-Nissan .
+"""
+
+
+def test_cq42_second_leader_for_europe_is_one_single_leader_violation(kg, config):
+    kg.load_data(CQ42, "turtle", graph="candidate")
+    report = validate(kg, config.shapes_dir)
+    assert not report.conforms
+    assert len(report.results) == 1
+    (result,) = report.results
+    assert result.source_shape == AKS + "SingleLeaderShape"
+    assert result.focus_node == "https://w3id.org/alliance-kg/id/Europe"
+    assert "Renault" in result.message and "Nissan" in result.message
+    assert "F063" in result.message and "F070" in result.message  # the sources of the existing leader
+
+
+def test_cq44_self_derivation_is_one_irreflexive_violation(kg, config):
+    kg.load_data(
+        "<https://w3id.org/alliance-kg/id/NissanLivina> <https://w3id.org/alliance-kg/ontology#derivedFrom> "
+        "<https://w3id.org/alliance-kg/id/NissanLivina> .",
+        "nt",
+        graph="candidate",
+    )
+    report = validate(kg, config.shapes_dir)
+    assert not report.conforms
+    assert [(r.source_shape, r.focus_node) for r in report.results] == [
+        (AKS + "IrreflexiveDerivationShape", "https://w3id.org/alliance-kg/id/NissanLivina")
+    ]
+
+
+def test_report_is_rdf_with_json_and_text_views(kg, config):
+    kg.load_data(CQ42, "turtle", graph="candidate")
+    report = validate(kg, config.shapes_dir)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    parsed = rdflib.Graph().parse(data=report.serialize("turtle"), format="turtle")
+    assert (None, rdflib.RDF.type, sh.ValidationReport) in parsed
+    assert (None, sh.conforms, rdflib.Literal(False)) in parsed
+    data = report.to_dict()
+    assert data["conforms"] is False and data["result_count"] == 1
+    assert data["results"][0]["focus_label"] == "Europe"
+    assert "Rule: one leader per scope at any point in time (1)" in report.to_text()
