@@ -10,8 +10,6 @@ from click.testing import CliRunner
 from alliance_kg.config import Config
 from alliance_kg.store import KnowledgeGraph
 
-TESTS = Path(__file__).resolve().parent
-SHARED = TESTS.parent.parent / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -34,20 +32,3 @@ def kg(config) -> KnowledgeGraph:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
-
-
-def shared_file(*parts: str) -> Path:
-    """A file of the team's shared folder; the test is skipped when the folder is absent
-    (the project installs and runs without it, CI has it beside the checkout)."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared/{'/'.join(parts)} is not present beside the checkout")
-    return path
-
-
-def iri(local: str) -> str:
-    return "https://w3id.org/alliance-kg/id/" + local
-
-
-def labels(kg: KnowledgeGraph, sparql: str, var: str, **kwargs) -> set[str]:
-    return {row[var].value for row in kg.select(sparql, **kwargs) if var in row}

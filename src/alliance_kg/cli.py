@@ -44,6 +44,9 @@ def handles_errors(command):
             return command(*args, **kwargs)
         except AllianceKGError as exc:
             _fail(str(exc))
+        except BrokenPipeError:  # the reader (e.g. `head`) went away: not an error of ours
+            sys.stderr.close()
+            sys.exit(EXIT_OK)
         except OSError as exc:
             _fail(f"{exc.filename or 'I/O'}: {exc.strerror or exc}")
 
@@ -126,7 +129,7 @@ def query(config: Config, sparql: str | None, query_file: Path | None, fmt: str,
     if isinstance(results, ox.QueryTriples):
         click.echo(ox.serialize(results, format=ox.RdfFormat.TURTLE, prefixes=_prefixes()).decode(), nl=False)
     elif fmt != "table":
-        click.echo(results.serialize(format=RESULT_FORMATS[fmt]).decode())
+        click.echo(results.serialize(format=RESULT_FORMATS[fmt]).decode(), nl=False)
     elif isinstance(results, ox.QueryBoolean):
         click.echo("true" if bool(results) else "false")
     else:

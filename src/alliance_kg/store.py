@@ -164,13 +164,22 @@ class KnowledgeGraph:
         self,
         sparql: str,
         *,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+        bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
         graphs: Iterable[str] | None = None,
     ):
         """Run a SPARQL query. By default the default graph is the union of all graphs;
-        ``graphs`` (layer names or IRIs) restricts it. Values are bound through ``substitutions``.
+        ``graphs`` (layer names or IRIs) restricts it.
+
+        ``bindings`` give variables one value each, as Oxigraph substitutions (SPARQL-dev
+        SEP-0007): the value replaces the variable everywhere in the query, FILTERs included, and
+        never reaches the query as text. Oxigraph requires a bound variable to be projected.
+
+        >>> kg = KnowledgeGraph.in_memory()
+        >>> [r["y"].value for r in kg.select("SELECT ?x ?y WHERE { BIND(STRLEN(?x) AS ?y) }",
+        ...                                  bindings={"x": ox.Literal('} ; DROP ALL ; #')})]
+        ['16']
         """
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        subs = {ox.Variable(name): value for name, value in (bindings or {}).items()}
         kwargs: dict = {"prefixes": PREFIXES, "substitutions": subs or None}
         if graphs is None:
             kwargs["use_default_graph_as_union"] = True
@@ -180,6 +189,8 @@ class KnowledgeGraph:
             return self.store.query(sparql, **kwargs)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+        except RuntimeError as exc:  # e.g. a substituted variable that the query does not project
+            raise QuerySyntaxError(f"cannot run the query: {exc}") from exc
 
     def select(self, sparql: str, **kwargs) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
         """Run a SELECT query and return its solutions as dicts (unbound variables are left out)."""
