@@ -50,3 +50,14 @@ def test_standard_vocabularies_are_reused(shipped):
                      "http://www.w3.org/ns/prov#Entity", "http://www.w3.org/2004/02/skos/core#Concept",
                      "https://schema.org/ProductModel"):
         assert expected in parents
+
+
+def test_readme_diagram_is_generated_from_the_ontology():
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("ontology_diagram", root / "scripts" / "ontology_diagram.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert f"{module.START}\n{module.mermaid()}\n{module.END}" in readme, "run: make diagram"

@@ -1,0 +1,32 @@
+"""The README documents every command, exit code and setting, and the commands CI runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alliance_kg.cli import cli
+from alliance_kg.config import SETTINGS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_documents_every_command():
+    for name in cli.commands:
+        assert f"alliance-kg {name}" in README, name
+
+
+def test_readme_documents_every_setting():
+    for setting in SETTINGS:
+        assert f"ALLIANCE_KG_{setting.name.upper()}" in README, setting.name
+
+
+def test_readme_documents_the_exit_codes():
+    for code in ("| 0 |", "| 1 |", "| 2 |"):
+        assert code in README
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert ci == "make test"
+    assert "make test" in README and "make run" in README
