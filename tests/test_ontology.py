@@ -61,3 +61,10 @@ def test_readme_diagram_is_generated_from_the_ontology():
     spec.loader.exec_module(module)
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert f"{module.START}\n{module.mermaid()}\n{module.END}" in readme, "run: make diagram"
+
+
+def test_canned_queries_parse():
+    from alliance_kg.queries import check_queries, query_names
+
+    assert "class_counts" in query_names()
+    check_queries()  # raises ConfigurationError naming the file if one does not parse

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 import pyoxigraph as ox
-import rdflib
 
 from .config import Config
 from .errors import ConfigurationError, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
@@ -221,16 +220,6 @@ class KnowledgeGraph:
             return self.store.dump(format=info.format, prefixes=PREFIXES)
         triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         return ox.serialize(triples, format=info.format, prefixes=PREFIXES)
-
-    def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
-        """The union of ``graphs`` (default: all) as an rdflib graph, e.g. for pySHACL."""
-        g = rdflib.Graph()
-        if graphs is None:
-            data = self.dump("nt")
-        else:
-            data = b"".join(self.dump("nt", graph=name) for name in graphs)
-        g.parse(data=data, format="nt")
-        return g
 
 
 def graph_iri(name: str) -> str:
