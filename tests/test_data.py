@@ -144,3 +144,11 @@ def test_public_sources_have_urls_or_notes(shipped):
              FILTER NOT EXISTS { ?d schema:url ?u } FILTER NOT EXISTS { ?d akg:note ?n } }"""
     )
     assert rows == []
+
+
+def test_public_quotes_come_from_the_cited_analysis(shipped):
+    analysis = shared_file("domain", "beyond_seeds.md").read_text(encoding="utf-8").replace("**", "")
+    rows = shipped.select("SELECT ?st ?q WHERE { ?st akg:layer akg:PublicLayer ; akg:quote ?q }", graphs=["public"])
+    assert rows
+    for row in rows:
+        assert row["q"].value.replace("**", "") in analysis, row["st"].value
