@@ -18,7 +18,7 @@ from . import __version__
 from .config import Config
 from .errors import AllianceKGError
 from .queries import load_query
-from .store import FORMATS, LAYER_GRAPHS, KnowledgeGraph
+from .store import FORMATS, LAYER_GRAPHS, PREFIXES, KnowledgeGraph
 from .validation import validate as run_validation
 
 EXIT_OK, EXIT_NOT_CONFORMING, EXIT_ERROR = 0, 1, 2
@@ -65,10 +65,6 @@ def cli(ctx: click.Context, store: Path | None, data_dir: Path | None) -> None:
     ctx.obj = Config.from_env(store=store, data_dir=data_dir)
 
 
-def _open(config: Config) -> KnowledgeGraph:
-    return KnowledgeGraph.open(config)
-
-
 def summary_lines(kg: KnowledgeGraph) -> list[str]:
     counts = kg.triple_counts()
     short = {iri: layer for layer, iri in LAYER_GRAPHS.items()}
@@ -92,7 +88,7 @@ def validate(config: Config, files: tuple[Path, ...], fmt: str) -> None:
 
     Exit 0: conforms; 1: does not conform; 2: could not run.
     """
-    kg = _open(config)
+    kg = KnowledgeGraph.open(config)
     for path in files:
         kg.load_file(path, graph="candidate")
     report = run_validation(kg, config.shapes_dir)
@@ -124,10 +120,10 @@ def query(config: Config, sparql: str | None, query_file: Path | None, fmt: str,
     if (sparql is None) == (query_file is None):
         _fail("give a query as an argument or with --file, not both")
     text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")
-    kg = _open(config)
+    kg = KnowledgeGraph.open(config)
     results = kg.query(text, graphs=graphs or None)
     if isinstance(results, ox.QueryTriples):
-        click.echo(ox.serialize(results, format=ox.RdfFormat.TURTLE, prefixes=_prefixes()).decode(), nl=False)
+        click.echo(ox.serialize(results, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode(), nl=False)
     elif fmt != "table":
         click.echo(results.serialize(format=RESULT_FORMATS[fmt]).decode(), nl=False)
     elif isinstance(results, ox.QueryBoolean):
@@ -136,17 +132,11 @@ def query(config: Config, sparql: str | None, query_file: Path | None, fmt: str,
         click.echo(_table(results))
 
 
-def _prefixes() -> dict[str, str]:
-    from .store import PREFIXES
-
-    return PREFIXES
-
-
 def _term(term) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, ns in _prefixes().items():
+        for prefix, ns in PREFIXES.items():
             if term.value.startswith(ns):
                 return f"{prefix}:{term.value[len(ns):]}"
         return f"<{term.value}>"
@@ -175,7 +165,7 @@ def _table(results) -> str:
 @handles_errors
 def export(config: Config, fmt: str, graph: str | None, output: Path | None) -> None:
     """Export the graph, or one layer of it."""
-    data = _open(config).dump(fmt, graph=graph)
+    data = KnowledgeGraph.open(config).dump(fmt, graph=graph)
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {output} ({len(data):,} bytes, {FORMATS[fmt].media_type})", err=True)
@@ -189,7 +179,7 @@ def export(config: Config, fmt: str, graph: str | None, output: Path | None) -> 
 @handles_errors
 def stats(config: Config, fmt: str) -> None:
     """Triples per named graph and instances per class."""
-    kg = _open(config)
+    kg = KnowledgeGraph.open(config)
     classes = {row["class"].value: int(row["instances"].value) for row in kg.select(load_query("class_counts"))}
     if fmt == "json":
         click.echo(json.dumps({"graphs": kg.triple_counts(), "classes": classes}, indent=2))

@@ -107,19 +107,20 @@ def validate(kg: KnowledgeGraph, shapes_dir: Path, *, graphs: Iterable[str] | No
 
 def validate_store(union: ox.Store, shapes_dir: Path) -> ValidationReport:
     """Validate the default graph of an Oxigraph store against the shapes in ``shapes_dir``."""
-    shapes = load_shapes(shapes_dir)
-    sparql_shapes = sorted(set(shapes.subjects(SH.sparql, None)))
+    # Each run gets its own shapes graph: pySHACL modifies the one it is given, and blank-node
+    # property shapes are looked up in the graph of the run that reported them.
+    sparql_run_shapes, core_run_shapes = load_shapes(shapes_dir), load_shapes(shapes_dir)
+    sparql_shapes = sorted(set(sparql_run_shapes.subjects(SH.sparql, None)))
     core_shapes = sorted(
-        s for s in set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+        s
+        for s in set(core_run_shapes.subjects(RDF.type, SH.NodeShape)) | set(core_run_shapes.subjects(RDF.type, SH.PropertyShape))
         if s not in sparql_shapes and not isinstance(s, rdflib.BNode)
     )
     on_oxigraph = rdflib.Graph(store=OxigraphStore(store=union), identifier=DATASET_DEFAULT_GRAPH_ID)
     in_memory = rdflib.Graph()
     for quad in union:
         in_memory.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
-    # Each run gets its own shapes graph (pySHACL modifies it); blank-node property shapes are
-    # looked up in the graph of the run that reported them.
-    runs = [(on_oxigraph, load_shapes(shapes_dir), sparql_shapes), (in_memory, load_shapes(shapes_dir), core_shapes)]
+    runs = [(on_oxigraph, sparql_run_shapes, sparql_shapes), (in_memory, core_run_shapes, core_shapes)]
     report = _merge([_run(data, run_shapes, use) for data, run_shapes, use in runs])
     conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
     return ValidationReport(conforms, _results(report, in_memory, [g for _, g, _ in runs]), report)
