@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# Until the query service exists: validate the shipped graph and print a summary.
+# Serve the SPARQL endpoint and the JSON API on the shipped graph (PORT overrides 8000).
+PORT ?= 8000
 run: install
-	$(BIN)/alliance-kg validate
+	$(BIN)/alliance-kg serve --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest

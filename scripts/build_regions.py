@@ -56,7 +56,9 @@ def build(csv_path: Path) -> Graph:
         name = getattr(iso, "common_name", None) or iso.name
         g.add((country, RDFS.label, Literal(name, lang="en")))
         g.add((country, SKOS.prefLabel, Literal(name, lang="en")))
-        for alt in {iso.name, getattr(iso, "official_name", None), row["name"]} - {name, None}:
+        # A single-country reference region's name is also a name of the country ("Russia").
+        region_names = {r for r, c in COUNTRY_REGIONS.items() if c == code}
+        for alt in {iso.name, getattr(iso, "official_name", None), row["name"], *region_names} - {name, None}:
             g.add((country, SKOS.altLabel, Literal(alt, lang="en")))
         g.add((country, AKG.iso3166Alpha2, Literal(code)))
         g.add((country, AKG.iso3166Alpha3, Literal(iso.alpha_3)))

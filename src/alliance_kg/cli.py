@@ -1,4 +1,4 @@
-"""The ``alliance-kg`` command line: validate, query, export, stats.
+"""The ``alliance-kg`` command line: validate, query, export, stats, serve.
 
 Exit codes: 0 success (and, for ``validate``, the graph conforms); 1 the graph does not conform;
 2 the command could not run (bad input, unreadable file, broken installation).
@@ -190,6 +190,38 @@ def stats(config: Config, fmt: str) -> None:
     click.echo("Instances per class:")
     for cls, n in classes.items():
         click.echo(f"  {n:>7,}  {_term(ox.NamedNode(cls))}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Worker threads of the WSGI server.")
+@click.pass_obj
+@handles_errors
+def serve(config: Config, host: str, port: int, threads: int) -> None:
+    """Serve the SPARQL endpoint and the JSON API on waitress (a production WSGI server).
+
+    Without --store the graph is in memory, loaded from the shipped data; with --store DIR it is
+    kept on disk there, and the shipped data is loaded on the first start only.
+    """
+    from waitress.server import create_server
+
+    from .web import create_app
+
+    app = create_app(config)
+    server = create_server(app, host=host, port=port, threads=threads, ident="alliance-kg")
+    kg = app.extensions["alliance_kg"]
+    where = f"store {config.store}" if config.store else "in memory"
+    click.echo(f"alliance-kg {__version__}: {len(kg):,} triples ({where}); "
+               f"serving http://{host}:{server.effective_port}/ (SPARQL at /sparql, API at /api)", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("alliance-kg: stopped", err=True)
+    finally:
+        server.close()
 
 
 def main() -> None:

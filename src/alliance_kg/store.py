@@ -6,14 +6,17 @@ SPARQL 1.1 store can replace Oxigraph behind the same methods.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, TypeVar
 
 import pyoxigraph as ox
 
 from .config import Config
 from .errors import ConfigurationError, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
+
+T = TypeVar("T")
 
 BASE = "https://w3id.org/alliance-kg/"
 GRAPH_BASE = BASE + "graph/"
@@ -98,6 +101,27 @@ class KnowledgeGraph:
 
     def __init__(self, store: ox.Store):
         self.store = store
+        #: Bumped by every change through this object; caches derived from the graph key on it.
+        self.generation = 0
+        self._cache: dict[str, tuple[int, object]] = {}
+        self._cache_lock = threading.Lock()
+
+    def cached(self, name: str, build: Callable[["KnowledgeGraph"], T]) -> T:
+        """``build(self)``, computed once per :attr:`generation` and shared across threads."""
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == self.generation:
+            return hit[1]  # type: ignore[return-value]
+        with self._cache_lock:
+            hit = self._cache.get(name)
+            if hit is None or hit[0] != self.generation:
+                generation = self.generation
+                hit = (generation, build(self))
+                self._cache[name] = hit
+            return hit[1]  # type: ignore[return-value]
+
+    def changed(self) -> None:
+        """Record that the graph changed, so that derived caches are rebuilt."""
+        self.generation += 1
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -156,6 +180,8 @@ class KnowledgeGraph:
             self.store.load(data, info.format, base_iri=BASE + "id/", to_graph=target)
         except SyntaxError as exc:
             raise RDFSyntaxError(f"{source}: {exc}") from exc
+        finally:
+            self.changed()
 
     # --- querying ------------------------------------------------------------------------------
 

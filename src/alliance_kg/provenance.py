@@ -1,0 +1,115 @@
+"""Provenance: the statements behind a fact, each with its document, quote, strength and layer.
+
+A statement (``akg:Statement``) supports a node with ``akg:supports`` (an assignment, a figure)
+or a single triple with ``rdf:subject`` / ``rdf:predicate`` / ``rdf:object`` (a derivation,
+a platform). The layer of a statement is the named graph it lives in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from .catalog import local_id
+from .queries import load_query
+from .store import LAYER_GRAPHS, KnowledgeGraph
+
+#: Strengths from strongest to weakest.
+STRENGTHS = ("stated", "implied", "attributed", "opinion")
+_LAYER_BY_GRAPH = {iri: name for name, iri in LAYER_GRAPHS.items()}
+
+
+def layer_of(graph: str) -> str:
+    """The layer a named graph holds (``seed``, ``regions``, ``public``), or the graph's IRI.
+
+    >>> layer_of("https://w3id.org/alliance-kg/graph/public")
+    'public'
+    """
+    return _LAYER_BY_GRAPH.get(graph, graph)
+
+
+def strongest(strengths: Iterable[str]) -> str | None:
+    """The strongest of ``strengths``.
+
+    >>> strongest(["implied", "stated"])
+    'stated'
+    """
+    ranked = sorted((s for s in strengths if s in STRENGTHS), key=STRENGTHS.index)
+    return ranked[0] if ranked else None
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    iri: str
+    title: str | None
+    file: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """One statement supporting a fact."""
+
+    statement: str
+    fact_id: str | None
+    document: Document
+    quote: str | None
+    stated_as: str | None
+    strength: str | None
+    layer: str
+    inferred_by: str | None = None
+
+
+def _value(row: dict, name: str) -> str | None:
+    term = row.get(name)
+    return term.value if term is not None else None
+
+
+def _source(row: dict) -> Source:
+    document = row["document"].value
+    strength = _value(row, "strength")
+    return Source(
+        statement=local_id(row["statement"].value),
+        fact_id=_value(row, "factId"),
+        document=Document(
+            id=_value(row, "shortName") or local_id(document),
+            iri=document,
+            title=_value(row, "title"),
+            file=_value(row, "file"),
+            url=_value(row, "url"),
+        ),
+        quote=_value(row, "quote"),
+        stated_as=_value(row, "statedAs"),
+        strength=local_id(strength).lower() if strength else None,
+        layer=layer_of(row["graph"].value),
+        inferred_by=_value(row, "inferredBy"),
+    )
+
+
+def _unique(sources: Iterable[Source], layers: set[str] | None) -> list[Source]:
+    kept: dict[tuple, Source] = {}
+    for source in sources:
+        if layers is None or source.layer in layers:
+            kept.setdefault((source.statement, source.document.iri, source.layer), source)
+    return list(kept.values())
+
+
+def node_sources(kg: KnowledgeGraph, node: str, *, layers: set[str] | None = None) -> list[Source]:
+    """The statements supporting ``node`` (``akg:supports``), optionally only from ``layers``."""
+    rows = kg.select(load_query("node_sources"), bindings={"target": ox.NamedNode(node)})
+    return _unique(map(_source, rows), layers)
+
+
+def triple_sources(
+    kg: KnowledgeGraph, subject: str, predicate: str, obj: str, *, layers: set[str] | None = None
+) -> tuple[list[Source], set[str]]:
+    """The statements about one triple, and the derivation kinds they give (e.g. ``rebadge``)."""
+    rows = kg.select(
+        load_query("triple_sources"),
+        bindings={"subject": ox.NamedNode(subject), "predicate": ox.NamedNode(predicate), "object": ox.NamedNode(obj)},
+    )
+    kinds = {local_id(r["derivationKind"].value) for r in rows if "derivationKind" in r}
+    return _unique(map(_source, rows), layers), kinds

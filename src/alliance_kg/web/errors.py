@@ -1,0 +1,50 @@
+"""One JSON error envelope for every failure: ``{"error": {"status", "code", "message", "hint"}}``.
+
+alliance-kg's own errors carry their status; HTTP errors raised by Flask (unknown route, wrong
+method) keep theirs; anything else is a bug: logged with its traceback, answered with a
+generic 500 that leaks nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from ..errors import AllianceKGError
+
+
+def envelope(status: int, code: str, message: str, hint: str | None = None, **extra) -> Response:
+    body = {"status": status, "code": code, "message": message, "hint": hint, **extra}
+    response = jsonify({"error": body})
+    response.status_code = status
+    return response
+
+
+def _code_for(exc: HTTPException) -> str:
+    return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(AllianceKGError)
+    def _ours(exc: AllianceKGError):
+        if exc.status >= 500:
+            app.logger.error("%s: %s", exc.code, exc.message)
+        return envelope(exc.status, exc.code, exc.message, exc.hint, **getattr(exc, "details", {}))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        hint = None
+        if exc.code == 404:
+            hint = "see the README for the endpoints: /sparql, /api/..., /health"
+        response = envelope(exc.code or 500, _code_for(exc), exc.description or exc.name, hint)
+        for name in ("Allow", "WWW-Authenticate"):
+            value = exc.get_response().headers.get(name)
+            if value:
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def _bug(exc: Exception):
+        app.logger.exception("unexpected error")
+        return envelope(500, "internal_error", "the server failed to answer this request",
+                        "this is a bug in alliance-kg: please report it with the request that caused it")
