@@ -47,6 +47,19 @@ KIND_NAMES = {
 }
 
 
+#: Where the API lists the things of a kind, for hints.
+_WHERE_LISTED = {
+    "region": "/api/scopes?kind=region lists them",
+    "technology": "/api/scopes?kind=technology lists the technology scopes",
+    "segment": "/api/scopes?kind=segment lists the segment scopes",
+    "country": "a country may also be given by its ISO 3166 alpha-2 or alpha-3 code",
+    "company": "/api/companies lists them",
+    "model": "/api/models lists the models",
+    "brand": "/api/models shows the brand of each model",
+    "platform": "/api/lineage/CMF shows the platform family",
+}
+
+
 def local_id(iri: str) -> str:
     """The last segment of an IRI: its id in the API.
 
@@ -268,7 +281,7 @@ class Catalog:
         message = f"no {what} is known as {key!r} (parameter {param!r})"
         if closest:
             message += "; closest known names: " + ", ".join(closest)
-        raise NotFound(message, hint=f"give an id, IRI or label of a {what}; /api/scopes lists every scope")
+        raise NotFound(message, hint=f"give an id, IRI or label of a {what}; {_WHERE_LISTED.get(kinds[0], '')}".rstrip("; "))
 
     def _candidates(self, key: str) -> list[Entity]:
         if key in self.entities:

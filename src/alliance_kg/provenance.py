@@ -104,12 +104,13 @@ def node_sources(kg: KnowledgeGraph, node: str, *, layers: set[str] | None = Non
 
 
 def triple_sources(
-    kg: KnowledgeGraph, subject: str, predicate: str, obj: str, *, layers: set[str] | None = None
+    kg: KnowledgeGraph, subject: str, predicate: str, obj: str | None, *, layers: set[str] | None = None
 ) -> tuple[list[Source], set[str]]:
-    """The statements about one triple, and the derivation kinds they give (e.g. ``rebadge``)."""
-    rows = kg.select(
-        load_query("triple_sources"),
-        bindings={"subject": ox.NamedNode(subject), "predicate": ox.NamedNode(predicate), "object": ox.NamedNode(obj)},
-    )
+    """The statements about one triple (any object when ``obj`` is None), and the derivation
+    kinds they give (e.g. ``Rebadge``)."""
+    bindings = {"subject": ox.NamedNode(subject), "predicate": ox.NamedNode(predicate)}
+    if obj is not None:
+        bindings["object"] = ox.NamedNode(obj)
+    rows = kg.select(load_query("triple_sources"), bindings=bindings)
     kinds = {local_id(r["derivationKind"].value) for r in rows if "derivationKind" in r}
     return _unique(map(_source, rows), layers), kinds

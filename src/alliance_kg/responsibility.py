@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from .catalog import AKG, SCOPE_KINDS, Catalog, Ref, ScopeInfo, catalog, local_id
 from .errors import BadRequest
-from .provenance import Source, layer_of, node_sources
+from .provenance import Source, layer_of, node_sources, triple_sources
 from .queries import load_query
 from .store import KnowledgeGraph
 
@@ -65,6 +65,8 @@ class Assignment:
     layer: str
     via: list[Via] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    #: The statements that date the assignment (its ``valid_from``), apart from those of the claim.
+    valid_from_sources: list[Source] = field(default_factory=list)
 
     def holds_on(self, day: date) -> bool:
         """Whether the assignment holds on ``day`` (``valid_to`` is the last day it holds)."""
@@ -225,6 +227,7 @@ def scope_assignments(kg: KnowledgeGraph, scope: str, *, layers: set[str] | None
 def _with_sources(kg: KnowledgeGraph, assignments: list[Assignment], layers: set[str] | None) -> list[Assignment]:
     for a in assignments:
         a.sources = node_sources(kg, a.iri, layers=layers)
+        a.valid_from_sources = triple_sources(kg, a.iri, AKG + "validFrom", None, layers=layers)[0]
     return assignments
 
 

@@ -1,0 +1,292 @@
+"""Where a model or a platform comes from, and what comes from it, with the evidence for each link.
+
+Links point upwards: a model ``akg:derivedFrom`` the model it derives from and
+``akg:sitsOnPlatform`` its platform; a platform is an ``akg:platformVariantOf`` its family.
+Ancestors follow derivation and variant links upwards; descendants of a platform are its
+variants, the models on it (or on a variant) and the models derived from those; descendants
+of a model are the models derived from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .catalog import AKG, Catalog, Ref, catalog
+from .provenance import Source, layer_of, strongest, triple_sources
+from .queries import load_query
+from .responsibility import LAYERS, parse_layer
+from .store import PREFIXES, KnowledgeGraph
+
+SCHEMA = PREFIXES["schema"]
+RELATIONS = {
+    AKG + "derivedFrom": "derived_from",
+    AKG + "sitsOnPlatform": "sits_on_platform",
+    AKG + "platformVariantOf": "platform_variant_of",
+    AKG + "developedBy": "developed_by",
+    AKG + "releasedBy": "released_by",
+    SCHEMA + "brand": "brand",
+}
+
+
+def snake(name: str) -> str:
+    """``FollowerModel`` as ``follower_model``.
+
+    >>> snake("FollowerModel")
+    'follower_model'
+    """
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+@dataclass(frozen=True)
+class Maker:
+    """A company that developed or released an item, with the evidence."""
+
+    id: str
+    iri: str
+    label: str
+    relation: str  # developed_by | released_by
+    layer: str
+    strength: str | None
+    sources: list[Source]
+
+
+@dataclass
+class Node:
+    """A model or platform in a lineage."""
+
+    id: str
+    iri: str
+    label: str
+    kind: str  # model | platform
+    brand: Ref | None
+    developer: list[Ref]
+    platforms: list[Ref]
+    depth: int = 0
+    direct: bool | None = None
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One link: ``subject`` --relation--> ``object``, with its kind, strength, layer and sources."""
+
+    subject: Ref
+    relation: str
+    object: Ref
+    kind: str | None
+    strength: str | None
+    layer: str
+    sources: list[Source]
+
+
+@dataclass
+class Lineage:
+    item: Node
+    brand: Ref | None
+    developer: list[Maker]
+    platforms: list[Ref]
+    ancestors: list[Node]
+    descendants: list[Node]
+    edges: list[Edge]
+    layer: str
+    note: str = ""
+    platform_families: list[Ref] = field(default_factory=list)
+
+
+def _kind(cat: Catalog, iri: str) -> str:
+    kinds = cat.entities[iri].kinds if iri in cat.entities else set()
+    return "platform" if "platform" in kinds else "model" if "model" in kinds else "other"
+
+
+def _links(kg: KnowledgeGraph, iri: str, layers) -> dict[str, dict[str, str]]:
+    """``relation -> {target: layer}`` for one item."""
+    links: dict[str, dict[str, str]] = {}
+    for row in kg.select(load_query("item_links"), bindings={"item": ox.NamedNode(iri)}):
+        layer = layer_of(row["graph"].value)
+        if layers is not None and layer not in layers:
+            continue
+        targets = links.setdefault(RELATIONS[row["link"].value], {})
+        target = row["target"].value
+        if target not in targets or (layer == "seed" and targets[target] != "seed"):
+            targets[target] = layer  # a link in several layers is shown in the seed layer
+    return links
+
+
+def _node(kg: KnowledgeGraph, cat: Catalog, iri: str, layers, depth: int = 0) -> Node:
+    links = _links(kg, iri, layers)
+    ref = cat.ref(iri)
+    brands = sorted(links.get("brand", {}))
+    makers = {*links.get("developed_by", {}), *links.get("released_by", {})}
+    return Node(
+        id=ref.id, iri=ref.iri, label=ref.label, kind=_kind(cat, iri),
+        brand=cat.ref(brands[0]) if brands else None,
+        developer=sorted((cat.ref(m) for m in makers), key=lambda r: r.label),
+        platforms=sorted((cat.ref(p) for p in links.get("sits_on_platform", {})), key=lambda r: r.label),
+        depth=depth,
+    )
+
+
+def _triples(rows) -> list[tuple[str, str, str, str]]:
+    """Query rows (``from``, ``link``, ``to``, ``graph``) as (subject, predicate, object, layer)."""
+    return [(r["from"].value, r["link"].value, r["to"].value, layer_of(r["graph"].value)) for r in rows]
+
+
+def _edges(kg: KnowledgeGraph, cat: Catalog, triples, layers) -> list[Edge]:
+    found: dict[tuple[str, str, str], str] = {}
+    for s, p, o, layer in triples:
+        if layers is not None and layer not in layers:
+            continue
+        key = (s, p, o)
+        if key not in found or (layer == "seed" and found[key] != "seed"):
+            found[key] = layer
+    edges = []
+    for (s, p, o), layer in sorted(found.items()):
+        sources, kinds = triple_sources(kg, s, p, o, layers=layers)
+        edges.append(Edge(
+            subject=cat.ref(s), relation=RELATIONS[p], object=cat.ref(o),
+            kind=", ".join(sorted(snake(k) for k in kinds)) or None,
+            strength=strongest(src.strength or "" for src in sources),
+            layer=layer, sources=sources,
+        ))
+    return edges
+
+
+def _walk(start: str, edges: list[Edge], upwards: bool) -> dict[str, int]:
+    """Depth of every node reachable from ``start`` along ``edges`` (breadth first)."""
+    step: dict[str, list[str]] = {}
+    for e in edges:
+        a, b = (e.subject.iri, e.object.iri) if upwards else (e.object.iri, e.subject.iri)
+        step.setdefault(a, []).append(b)
+    depth = {start: 0}
+    todo = deque([start])
+    while todo:
+        node = todo.popleft()
+        for nxt in step.get(node, ()):
+            if nxt not in depth:
+                depth[nxt] = depth[node] + 1
+                todo.append(nxt)
+    depth.pop(start)
+    return depth
+
+
+def lineage(kg: KnowledgeGraph, key: str, *, layer: str | None = None) -> Lineage:
+    """The lineage of the model or platform ``key``: ancestors, descendants, platforms, makers."""
+    layer = parse_layer(layer)
+    layers = LAYERS[layer]
+    cat = catalog(kg)
+    thing = cat.resolve(key, ["model", "platform"], param="key")
+    item = _node(kg, cat, thing.iri, layers)
+    links = _links(kg, thing.iri, layers)
+    bind = {"item": ox.NamedNode(thing.iri)}
+    up = _edges(kg, cat, _triples(kg.select(load_query("lineage_up"), bindings=bind)), layers)
+    down = _edges(kg, cat, _triples(kg.select(load_query("lineage_down"), bindings=bind)), layers)
+    # the item's own platforms, and the families they are variants of, are where it comes from too
+    on_platforms = [(thing.iri, AKG + "sitsOnPlatform", p, layer_)
+                    for p, layer_ in links.get("sits_on_platform", {}).items()]
+    for platform in links.get("sits_on_platform", {}):
+        on_platforms += _triples(kg.select(load_query("lineage_up"), bindings={"item": ox.NamedNode(platform)}))
+    platform_edges = _edges(kg, cat, on_platforms, layers)
+    ancestors = [_node(kg, cat, iri, layers, d) for iri, d in _walk(thing.iri, up, upwards=True).items()]
+    below = _walk(thing.iri, down, upwards=False)
+    direct = {e.subject.iri for e in down if e.object.iri == thing.iri}
+    descendants = []
+    for iri, d in below.items():
+        node = _node(kg, cat, iri, layers, d)
+        node.direct = iri in direct
+        descendants.append(node)
+    order = lambda n: (n.depth, n.label.casefold())  # noqa: E731
+    makers = []
+    for relation in ("developed_by", "released_by"):
+        predicate = AKG + ("developedBy" if relation == "developed_by" else "releasedBy")
+        for company, company_layer in sorted(links.get(relation, {}).items()):
+            sources, _ = triple_sources(kg, thing.iri, predicate, company, layers=layers)
+            ref = cat.ref(company)
+            makers.append(Maker(ref.id, ref.iri, ref.label, relation, company_layer,
+                                strongest(s.strength or "" for s in sources), sources))
+    families = sorted({e.object for e in platform_edges if e.relation == "platform_variant_of"},
+                      key=lambda r: r.label)
+    edges = _unique_edges([*platform_edges, *up, *down])
+    result = Lineage(
+        item=item, brand=item.brand, developer=makers, platforms=item.platforms,
+        ancestors=sorted(ancestors, key=order), descendants=sorted(descendants, key=order),
+        edges=edges, layer=layer, platform_families=families,
+    )
+    result.note = _note(result)
+    return result
+
+
+def _unique_edges(edges: list[Edge]) -> list[Edge]:
+    seen: dict[tuple[str, str, str], Edge] = {}
+    for e in edges:
+        seen.setdefault((e.subject.iri, e.relation, e.object.iri), e)
+    return list(seen.values())
+
+
+def _note(l: Lineage) -> str:
+    parts = []
+    if l.item.kind == "model":
+        parts.append(
+            f"{l.item.label} sits on " + ", ".join(p.label for p in l.platforms) if l.platforms
+            else f"no platform is recorded for {l.item.label}"
+        )
+    if l.ancestors:
+        parts.append("it derives from " + " -> ".join(a.label for a in l.ancestors))
+    elif l.item.kind == "model":
+        parts.append("it derives from no recorded model")
+    if l.descendants:
+        direct = sum(1 for d in l.descendants if d.direct)
+        parts.append(f"{len(l.descendants)} descendant(s), {direct} directly linked")
+    text = "; ".join(parts) if parts else f"no lineage is recorded for {l.item.label}"
+    suffix = " (seed layer only)" if l.layer == "seed" else ""
+    return text[0].upper() + text[1:] + suffix + "."
+
+
+# --- models ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    id: str
+    iri: str
+    label: str
+    brand: Ref | None
+    platforms: list[Ref]
+
+
+def list_models(kg: KnowledgeGraph, *, brand: str | None = None, platform: str | None = None) -> list[ModelSummary]:
+    """Every model, optionally of one brand (or company) and on one platform (or a variant of it)."""
+    cat = catalog(kg)
+    brands: set[str] | None = None
+    if brand is not None:
+        owner = cat.resolve(brand, ["brand", "company"], param="brand")
+        brands = {owner.iri} if "brand" in owner.kinds else cat.brands_of_company.get(owner.iri, set())
+    wanted_platform = cat.resolve(platform, ["platform"], param="platform").iri if platform is not None else None
+    families: dict[str, set[str]] = {}
+    for row in kg.select(load_query("platform_families")):
+        families.setdefault(row["platform"].value, set()).add(row["family"].value)
+    found: dict[str, dict] = {}
+    for row in kg.select(load_query("models")):
+        entry = found.setdefault(row["model"].value, {"brands": set(), "platforms": set()})
+        if "brand" in row:
+            entry["brands"].add(row["brand"].value)
+        if "platform" in row:
+            entry["platforms"].add(row["platform"].value)
+    out = []
+    for iri, entry in found.items():
+        if brands is not None and not entry["brands"] & brands:
+            continue
+        if wanted_platform is not None and not any(
+            p == wanted_platform or wanted_platform in families.get(p, ()) for p in entry["platforms"]
+        ):
+            continue
+        ref = cat.ref(iri)
+        out.append(ModelSummary(
+            ref.id, ref.iri, ref.label,
+            cat.ref(min(entry["brands"])) if entry["brands"] else None,
+            sorted((cat.ref(p) for p in entry["platforms"]), key=lambda r: r.label),
+        ))
+    return sorted(out, key=lambda m: m.label.casefold())
+
