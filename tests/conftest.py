@@ -1,4 +1,4 @@
-"""Fixtures: config -> kg (the shipped graph) -> runner; shapes fixtures; the shared domain analysis."""
+"""Fixtures: config -> kg (the shipped graph) -> app -> client / runner."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from alliance_kg.config import Config
 from alliance_kg.store import KnowledgeGraph
-
+from alliance_kg.web import create_app
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +32,14 @@ def kg(config) -> KnowledgeGraph:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def app(config, shipped):
+    """The web app over the shipped graph. Read-only, like ``shipped``."""
+    return create_app(config, kg=shipped)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
