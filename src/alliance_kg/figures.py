@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from .catalog import AKG, Ref, catalog, local_id
 from .lineage import snake
 from .provenance import Source, layer_of, node_sources
-from .queries import load_query
 from .responsibility import LAYERS, parse_layer
 from .store import PREFIXES, KnowledgeGraph
 
@@ -43,7 +42,7 @@ def list_figures(kg: KnowledgeGraph, *, layer: str | None = None) -> list[Figure
     cat = catalog(kg)
     props: dict[str, dict[str, list[str]]] = {}
     graphs: dict[str, set[str]] = {}
-    for row in kg.select(load_query("figures")):
+    for row in kg.canned("figures"):
         iri = row["figure"].value
         props.setdefault(iri, {}).setdefault(row["property"].value, []).append(row["value"].value)
         graphs.setdefault(iri, set()).add(layer_of(row["graph"].value))

@@ -17,7 +17,6 @@ import pyoxigraph as ox
 
 from .catalog import AKG, Catalog, Ref, catalog
 from .provenance import Source, layer_of, strongest, triple_sources
-from .queries import load_query
 from .responsibility import LAYERS, parse_layer
 from .store import PREFIXES, KnowledgeGraph
 
@@ -104,7 +103,7 @@ def _kind(cat: Catalog, iri: str) -> str:
 def _links(kg: KnowledgeGraph, iri: str, layers) -> dict[str, dict[str, str]]:
     """``relation -> {target: layer}`` for one item."""
     links: dict[str, dict[str, str]] = {}
-    for row in kg.select(load_query("item_links"), bindings={"item": ox.NamedNode(iri)}):
+    for row in kg.canned("item_links", item=ox.NamedNode(iri)):
         layer = layer_of(row["graph"].value)
         if layers is not None and layer not in layers:
             continue
@@ -181,13 +180,13 @@ def lineage(kg: KnowledgeGraph, key: str, *, layer: str | None = None) -> Lineag
     item = _node(kg, cat, thing.iri, layers)
     links = _links(kg, thing.iri, layers)
     bind = {"item": ox.NamedNode(thing.iri)}
-    up = _edges(kg, cat, _triples(kg.select(load_query("lineage_up"), bindings=bind)), layers)
-    down = _edges(kg, cat, _triples(kg.select(load_query("lineage_down"), bindings=bind)), layers)
+    up = _edges(kg, cat, _triples(kg.canned("lineage_up", **bind)), layers)
+    down = _edges(kg, cat, _triples(kg.canned("lineage_down", **bind)), layers)
     # the item's own platforms, and the families they are variants of, are where it comes from too
     on_platforms = [(thing.iri, AKG + "sitsOnPlatform", p, layer_)
                     for p, layer_ in links.get("sits_on_platform", {}).items()]
     for platform in links.get("sits_on_platform", {}):
-        on_platforms += _triples(kg.select(load_query("lineage_up"), bindings={"item": ox.NamedNode(platform)}))
+        on_platforms += _triples(kg.canned("lineage_up", item=ox.NamedNode(platform)))
     platform_edges = _edges(kg, cat, on_platforms, layers)
     ancestors = [_node(kg, cat, iri, layers, d) for iri, d in _walk(thing.iri, up, upwards=True).items()]
     below = _walk(thing.iri, down, upwards=False)
@@ -265,10 +264,10 @@ def list_models(kg: KnowledgeGraph, *, brand: str | None = None, platform: str |
         brands = {owner.iri} if "brand" in owner.kinds else cat.brands_of_company.get(owner.iri, set())
     wanted_platform = cat.resolve(platform, ["platform"], param="platform").iri if platform is not None else None
     families: dict[str, set[str]] = {}
-    for row in kg.select(load_query("platform_families")):
+    for row in kg.canned("platform_families"):
         families.setdefault(row["platform"].value, set()).add(row["family"].value)
     found: dict[str, dict] = {}
-    for row in kg.select(load_query("models")):
+    for row in kg.canned("models"):
         entry = found.setdefault(row["model"].value, {"brands": set(), "platforms": set()})
         if "brand" in row:
             entry["brands"].add(row["brand"].value)

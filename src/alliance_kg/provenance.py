@@ -13,7 +13,6 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from .catalog import local_id
-from .queries import load_query
 from .store import LAYER_GRAPHS, KnowledgeGraph
 
 #: Strengths from strongest to weakest.
@@ -99,7 +98,7 @@ def _unique(sources: Iterable[Source], layers: set[str] | None) -> list[Source]:
 
 def node_sources(kg: KnowledgeGraph, node: str, *, layers: set[str] | None = None) -> list[Source]:
     """The statements supporting ``node`` (``akg:supports``), optionally only from ``layers``."""
-    rows = kg.select(load_query("node_sources"), bindings={"target": ox.NamedNode(node)})
+    rows = kg.canned("node_sources", target=ox.NamedNode(node))
     return _unique(map(_source, rows), layers)
 
 
@@ -111,6 +110,6 @@ def triple_sources(
     bindings = {"subject": ox.NamedNode(subject), "predicate": ox.NamedNode(predicate)}
     if obj is not None:
         bindings["object"] = ox.NamedNode(obj)
-    rows = kg.select(load_query("triple_sources"), bindings=bindings)
+    rows = kg.canned("triple_sources", **bindings)
     kinds = {local_id(r["derivationKind"].value) for r in rows if "derivationKind" in r}
     return _unique(map(_source, rows), layers), kinds

@@ -20,7 +20,6 @@ import pyoxigraph as ox
 from .catalog import AKG, SCOPE_KINDS, Catalog, Ref, ScopeInfo, catalog, local_id
 from .errors import BadRequest
 from .provenance import Source, layer_of, node_sources, triple_sources
-from .queries import load_query
 from .store import KnowledgeGraph
 
 LAYERS = {"seed": {"seed"}, "all": None}
@@ -220,7 +219,7 @@ def _assignments(cat: Catalog, rows: Iterable[dict], layers: set[str] | None) ->
 
 def scope_assignments(kg: KnowledgeGraph, scope: str, *, layers: set[str] | None) -> list[Assignment]:
     """Every assignment of ``scope``, at any date, from ``layers`` (all when None)."""
-    rows = kg.select(load_query("scope_assignments"), bindings={"scope": ox.NamedNode(scope)})
+    rows = kg.canned("scope_assignments", scope=ox.NamedNode(scope))
     return _assignments(catalog(kg), rows, layers)
 
 
@@ -325,7 +324,7 @@ def _answer(kg, cat, question: dict, phrase: str, matched: list[tuple[str, list[
 def _for_region(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibility:
     region = cat.resolve(key, ["region"], param="region")
     related = _qualified_by(cat, {region.iri})
-    for row in kg.select(load_query("region_overlaps"), bindings={"region": ox.NamedNode(region.iri)}):
+    for row in kg.canned("region_overlaps", region=ox.NamedNode(region.iri)):
         related.setdefault(row["other"].value, f"shares {row['shared'].value} member countries with {region.label}")
     return _answer(kg, cat, {"region": region.ref()}, region.label, [(region.iri, [])], related, day, layer, layers)
 
@@ -340,7 +339,7 @@ def _qualified_by(cat: Catalog, regions: set[str]) -> dict[str, str]:
 
 def _for_country(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibility:
     country = cat.resolve(key, ["country"], param="country")
-    rows = kg.select(load_query("country_regions"), bindings={"country": ox.NamedNode(country.iri)})
+    rows = kg.canned("country_regions", country=ox.NamedNode(country.iri))
     matched: dict[str, list[Via]] = {}
     for row in sorted(rows, key=lambda r: r["region"].value):
         region = cat.ref(row["region"].value)
@@ -350,7 +349,7 @@ def _for_country(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibili
         basis_id = local_id(row["basis"].value) if "basis" in row else None
         matched.setdefault(region.iri, []).append(Via(region.id, region.iri, region.label, basis, basis_id))
     judgements, notes, areas = [], [], []
-    for row in kg.select(load_query("country_judgements"), bindings={"country": ox.NamedNode(country.iri)}):
+    for row in kg.canned("country_judgements", country=ox.NamedNode(country.iri)):
         if "judgement" in row:
             judgements.append(Judgement(
                 id=local_id(row["judgement"].value),
@@ -462,7 +461,7 @@ def list_companies(kg: KnowledgeGraph) -> list[dict]:
     """Every company, with the alliance it is a member of."""
     cat = catalog(kg)
     members: dict[str, set[str]] = {}
-    for row in kg.select(load_query("alliance_members")):
+    for row in kg.canned("alliance_members"):
         members.setdefault(row["company"].value, set())
         if "alliance" in row:
             members[row["company"].value].add(row["alliance"].value)
@@ -480,12 +479,12 @@ def company_roles(kg: KnowledgeGraph, key: str, *, as_of: str | None = None, lay
     layers = LAYERS[layer]
     cat = catalog(kg)
     company = cat.resolve(key, ["company"], param="company")
-    rows = kg.select(load_query("company_assignments"), bindings={"company": ox.NamedNode(company.iri)})
+    rows = kg.canned("company_assignments", company=ox.NamedNode(company.iri))
     holding = [a for a in _assignments(cat, rows, layers) if a.holds_on(day)]
     _with_sources(kg, holding, layers)
     leads = [a for a in holding if a.leader.iri == company.iri]
     follows = [a for a in holding if any(f.iri == company.iri for f in a.followers)]
-    member_of = sorted({cat.ref(r["alliance"].value) for r in kg.select(load_query("alliance_members"))
+    member_of = sorted({cat.ref(r["alliance"].value) for r in kg.canned("alliance_members")
                         if r["company"].value == company.iri and "alliance" in r}, key=lambda r: r.label)
     key_fn = lambda a: (a.scope.kind, a.scope.label.casefold())  # noqa: E731
     return CompanyRoles(company.ref(), member_of, day.isoformat(), layer, sorted(leads, key=key_fn), sorted(follows, key=key_fn))

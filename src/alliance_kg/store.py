@@ -17,6 +17,8 @@ from .config import Config
 from .errors import ConfigurationError, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
 
 T = TypeVar("T")
+#: How many canned-query results are kept per state of the graph.
+CANNED_CACHE_SIZE = 20_000
 
 BASE = "https://w3id.org/alliance-kg/"
 GRAPH_BASE = BASE + "graph/"
@@ -118,6 +120,27 @@ class KnowledgeGraph:
                 hit = (generation, build(self))
                 self._cache[name] = hit
             return hit[1]  # type: ignore[return-value]
+
+    def canned(self, name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict]:
+        """The solutions of the canned query ``name`` (``queries/<name>.rq``) with ``bindings``
+        bound, as :meth:`select` gives them.
+
+        Results are kept until the graph changes (at most :data:`CANNED_CACHE_SIZE` per graph
+        state), so repeated questions cost a dictionary look-up. Callers must not change them.
+        """
+        from .queries import load_query
+
+        table: dict = self.cached("canned-results", lambda kg: {})
+        key = (name, tuple(sorted(bindings.items(), key=lambda kv: kv[0])))
+        try:
+            return table[key]
+        except KeyError:
+            pass
+        rows = self.select(load_query(name), bindings=bindings)
+        if len(table) >= CANNED_CACHE_SIZE:
+            table.clear()
+        table[key] = rows
+        return rows
 
     def changed(self) -> None:
         """Record that the graph changed, so that derived caches are rebuilt."""
