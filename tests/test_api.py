@@ -223,3 +223,16 @@ def test_unknown_paths_and_methods_answer_in_the_envelope(client):
     response = client.post("/api/responsibility?region=Europe")
     error_of(response, 405)
     assert "GET" in response.headers["Allow"]
+
+
+def test_a_link_shows_the_strength_of_its_evidence_in_each_layer(client):
+    lineage = client.get("/api/lineage/NissanLivina").get_json()
+    [edge] = lineage["edges"]
+    assert edge["strength_by_layer"] == {"public": "stated", "seed": "implied"}
+    assert edge["strength"] == "stated" and edge["layer"] == "seed"
+
+
+def test_parties_of_a_figure_have_their_labels(client):
+    figures = client.get("/api/figures").get_json()["figures"]
+    reduction = next(f for f in figures if f["id"] == "figure-ModelInvestmentReduction")
+    assert reduction["parties"]["about"]["label"] != reduction["parties"]["about"]["id"]

@@ -34,6 +34,13 @@ KINDS = {
     AKG + "Platform": "platform",
     AKG + "Brand": "brand",
     AKG + "SourceDocument": "document",
+    AKG + "BusinessModel": "business_model",
+    AKG + "GoverningBody": "organisation",
+    AKG + "Government": "organisation",
+    AKG + "Plant": "plant",
+    AKG + "Announcement": "announcement",
+    "https://schema.org/Organization": "organisation",
+    "https://schema.org/Person": "person",
 }
 #: The kind of scope each scope class is, as the API names it.
 SCOPE_KINDS = {"region": "region", "technology_scope": "technology", "segment_scope": "segment"}
@@ -43,7 +50,8 @@ KIND_NAMES = {
     "region": "reference region", "technology_scope": "technology scope", "segment_scope": "segment scope",
     "technology": "technology", "segment": "vehicle segment", "country": "country", "company": "company",
     "alliance": "alliance", "model": "vehicle model", "platform": "platform", "brand": "brand",
-    "document": "source document",
+    "document": "source document", "business_model": "business model", "organisation": "organisation",
+    "plant": "plant", "announcement": "announcement", "person": "person",
 }
 
 

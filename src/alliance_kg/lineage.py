@@ -79,6 +79,8 @@ class Edge:
     strength: str | None
     layer: str
     sources: list[Source]
+    #: The strongest source in each layer: the seed may imply what a public source states.
+    strength_by_layer: dict[str, str | None]
 
 
 @dataclass
@@ -149,6 +151,10 @@ def _edges(kg: KnowledgeGraph, cat: Catalog, triples, layers) -> list[Edge]:
             kind=", ".join(sorted(snake(k) for k in kinds)) or None,
             strength=strongest(src.strength or "" for src in sources),
             layer=layer, sources=sources,
+            strength_by_layer={
+                name: strongest(src.strength or "" for src in sources if src.layer == name)
+                for name in sorted({src.layer for src in sources})
+            },
         ))
     return edges
 
