@@ -16,13 +16,15 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-from urllib.parse import quote, urlencode
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from server import running_server  # noqa: E402  (the tests' start/stop of the real server)
 
 SELECT = """PREFIX akg: <https://w3id.org/alliance-kg/ontology#>
 SELECT ?scope ?leader WHERE { ?a akg:scope ?scope ; akg:leader ?leader }"""
@@ -34,33 +36,6 @@ REQUESTS = [
     ("SPARQL SELECT (JSON)", "/sparql?" + urlencode({"query": SELECT}),
      {"Accept": "application/sparql-results+json"}),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, threads: int) -> tuple[subprocess.Popen, float]:
-    """Start the service; return the process and the seconds until ``/health`` first answered 200."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from alliance_kg.cli import main; main()", "serve",
-         "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = started + 30
-    while time.perf_counter() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                return process, time.perf_counter() - started
-        except OSError:
-            time.sleep(0.01)
-    process.kill()
-    raise SystemExit("the server did not answer /health within 30 s")
 
 
 def run(port: int, path: str, headers: dict, clients: int, seconds: float) -> tuple[list[float], int]:
@@ -105,10 +80,10 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
 
-    port = free_port()
-    process, first_answer = start_server(port, args.threads)
     rows = []
-    try:
+    with running_server(threads=args.threads) as server:
+        port = urlsplit(server.url).port
+        first_answer = server.started_in
         for name, path, headers in REQUESTS:
             run(port, path, headers, 1, 0.3)  # warm up
             for clients in (1, 8):
@@ -118,9 +93,6 @@ def main() -> int:
                     "p50_ms": statistics.median(latencies) * 1000, "p99_ms": percentile(latencies, 99) * 1000,
                     "per_second": len(latencies) / args.seconds,
                 })
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
     print(f"alliance-kg HTTP benchmark: {os.cpu_count()} cores, waitress {args.threads} threads, "
           f"{args.seconds:g} s per row, Python clients on the same machine")

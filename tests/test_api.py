@@ -210,7 +210,7 @@ def test_validation_report_as_rdf_by_accept(client, accept, fmt):
 
 def test_validation_report_in_an_unknown_format_is_406(client):
     error = error_of(client.get("/api/validation", headers={"Accept": "image/png"}), 406)
-    assert "text/turtle" in error["hint"]
+    assert "text/turtle" in error["message"]
 
 
 def test_health_gives_version_and_triple_count(client, shipped):

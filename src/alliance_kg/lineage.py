@@ -231,20 +231,19 @@ def _unique_edges(edges: list[Edge]) -> list[Edge]:
 
 
 def _note(l: Lineage) -> str:
+    name = l.item.label
     parts = []
     if l.item.kind == "model":
-        parts.append(
-            f"{l.item.label} sits on " + ", ".join(p.label for p in l.platforms) if l.platforms
-            else f"no platform is recorded for {l.item.label}"
-        )
-    if l.ancestors:
-        parts.append("it derives from " + " -> ".join(a.label for a in l.ancestors))
-    elif l.item.kind == "model":
-        parts.append("it derives from no recorded model")
+        on = ", ".join(p.label for p in l.platforms)
+        parts.append(f"{name} sits on {on}" if on else f"no platform is recorded for {name}")
+        chain = " -> ".join(a.label for a in l.ancestors)
+        parts.append(f"it derives from {chain}" if chain else "it derives from no recorded model")
+    elif l.ancestors:
+        parts.append(f"{name} is a variant of " + " -> ".join(a.label for a in l.ancestors))
     if l.descendants:
         direct = sum(1 for d in l.descendants if d.direct)
-        parts.append(f"{len(l.descendants)} descendant(s), {direct} directly linked")
-    text = "; ".join(parts) if parts else f"no lineage is recorded for {l.item.label}"
+        parts.append(f"{len(l.descendants)} descendant(s), {direct} linked to it directly")
+    text = "; ".join(parts) if parts else f"no lineage is recorded for {name}"
     suffix = " (seed layer only)" if l.layer == "seed" else ""
     return text[0].upper() + text[1:] + suffix + "."
 

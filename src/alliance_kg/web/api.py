@@ -5,30 +5,14 @@ Each view reads its parameters, calls the domain, and returns JSON: nothing else
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
 from .. import __version__, figures, lineage
 from .. import responsibility as resp
-from ..errors import AllianceKGError
 from ..validation import validate
 from .context import graph, settings
-
-
-class NotAcceptable(AllianceKGError):
-    status = 406
-    code = "not_acceptable"
-
-
-def negotiate(offers: dict) -> str:
-    """The offered media type the request's ``Accept`` prefers; the first offer when any will do."""
-    accept = request.accept_mimetypes
-    if not accept or accept.best == "*/*" and len(accept) == 1:
-        return next(iter(offers))
-    best = accept.best_match(list(offers))
-    if best is None:
-        raise NotAcceptable(f"cannot answer in {request.headers.get('Accept')}",
-                            hint="acceptable: " + ", ".join(offers))
-    return best
+from .negotiation import Representation, negotiate
 
 blueprint = Blueprint("api", __name__)
 
@@ -86,15 +70,22 @@ def figures_list():
     return jsonify({"count": len(found), "figures": found})
 
 
-#: Media types of the validation report, JSON first (the default).
-REPORT_TYPES = {"application/json": None, "text/turtle": "turtle", "application/ld+json": "json-ld"}
+#: The validation report: a JSON summary (the default) or the SHACL report graph.
+REPORT_FORMATS = (
+    Representation("application/json", None),
+    Representation("text/turtle", ox.RdfFormat.TURTLE),
+    Representation("application/ld+json", ox.RdfFormat.JSON_LD),
+)
+_RDFLIB_NAMES = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.JSON_LD: "json-ld"}
 
 
 @blueprint.get("/api/validation")
 def validation_report():
-    media_type = negotiate(REPORT_TYPES)
+    chosen = negotiate(request.accept_mimetypes, REPORT_FORMATS, what="the validation report")
     report = graph().cached("validation", lambda kg: validate(kg, settings().shapes_dir))
-    if REPORT_TYPES[media_type] is None:
-        return jsonify(report.to_dict())
-    return Response(report.serialize(REPORT_TYPES[media_type]), mimetype=media_type,
-                    headers={"Vary": "Accept"})
+    if chosen.format is None:
+        response = jsonify(report.to_dict())
+    else:
+        response = Response(report.serialize(_RDFLIB_NAMES[chosen.format]), content_type=chosen.content_type)
+    response.vary.add("Accept")
+    return response

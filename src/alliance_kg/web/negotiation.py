@@ -1,4 +1,4 @@
-"""Content negotiation for the SPARQL endpoint: media type tables and the choice among them.
+"""Content negotiation: media type tables and the choice among them.
 
 A table is an ordered tuple of :class:`Representation` (media type -> Oxigraph format). Order
 breaks ties: with no ``Accept`` header, or ``*/*``, the first entry wins, so each table starts
@@ -41,7 +41,7 @@ class Representation:
     """One way to answer: the media type sent as ``Content-Type`` and the Oxigraph format."""
 
     media_type: str
-    format: ox.QueryResultsFormat | ox.RdfFormat
+    format: ox.QueryResultsFormat | ox.RdfFormat | None  # None: JSON of the API
 
     @property
     def content_type(self) -> str:
@@ -49,7 +49,14 @@ class Representation:
 
     @property
     def format_iri(self) -> str:
-        """The W3C format IRI (``http://www.w3.org/ns/formats/...``), for service descriptions."""
+        """The W3C format IRI (https://www.w3.org/ns/formats/), for service descriptions.
+
+        >>> Representation("application/ld+json", ox.RdfFormat.JSON_LD).format_iri
+        'http://www.w3.org/ns/formats/JSON-LD'
+        """
+        # Oxigraph 0.5 names JSON-LD https://www.w3.org/ns/formats/data/JSON-LD, which is not in the registry.
+        if self.format == ox.RdfFormat.JSON_LD:
+            return "http://www.w3.org/ns/formats/JSON-LD"
         return self.format.iri
 
 

@@ -1,7 +1,365 @@
-"""The SPARQL 1.1 Protocol endpoint at /sparql (placeholder until the protocol lands)."""
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql`` (https://www.w3.org/TR/sparql11-protocol/).
+
+* Queries by ``GET /sparql?query=...``, by ``POST`` of a form (``query=...``) or by ``POST`` of an
+  ``application/sparql-query`` body. ``default-graph-uri`` / ``named-graph-uri`` set the dataset.
+* Without them, the default graph is the union of all graphs, unless the query has its own
+  ``FROM`` / ``FROM NAMED``, which then define the dataset as the SPARQL spec says.
+* No implicit prefixes: queries declare every prefix they use, as on any SPARQL endpoint.
+* Results by content negotiation (:mod:`.negotiation`): SPARQL JSON, XML, CSV, TSV for
+  SELECT/ASK; Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads for CONSTRUCT/DESCRIBE.
+* ``GET /sparql`` without a query answers the SPARQL 1.1 Service Description.
+* SPARQL Update is not enabled (403); federated queries (``SERVICE``) are refused (400), so the
+  endpoint never makes requests of its own.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+import pyoxigraph as ox
+from flask import Blueprint, Request, Response, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import MethodNotAllowed
+
+from ..errors import AllianceKGError, BadRequest, QuerySyntaxError
+from ..store import PREFIXES
+from .context import graph
+from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, UnsupportedMediaType, negotiate
 
 blueprint = Blueprint("sparql", __name__)
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DEFAULT_GRAPH_URI, NAMED_GRAPH_URI = "default-graph-uri", "named-graph-uri"
+FORM, QUERY_BODY, UPDATE_BODY = (
+    "application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"
+)
+
+
+class UpdatesDisabled(AllianceKGError):
+    """A SPARQL Update sent to a service that only answers queries."""
+
+    status = 403
+    code = "updates_disabled"
+
+
+class FederationDisabled(BadRequest):
+    """A query with ``SERVICE``: the endpoint does not call other endpoints."""
+
+    code = "federation_disabled"
+
+
+class QueryEvaluationError(BadRequest):
+    """A query that parses but cannot be evaluated or serialised."""
+
+    code = "query_evaluation_error"
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """A query operation as the protocol defines it: the query and the protocol dataset."""
+
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+# --- reading the request --------------------------------------------------------------------
+
+
+def read_request(req: Request) -> ProtocolRequest | None:
+    """The query operation ``req`` carries, or ``None`` for a plain ``GET`` (service description).
+
+    :raises BadRequest: no query, an empty one, or more than one.
+    :raises UnsupportedMediaType: a ``POST`` body that is neither a form nor a query.
+    :raises UpdatesDisabled: an update (``POST``).
+    :raises MethodNotAllowed: an update sent with ``GET``.
+    """
+    if req.method in ("GET", "HEAD"):
+        params = req.args
+        if "update" in params:
+            raise MethodNotAllowed(
+                valid_methods=["POST"],
+                description="SPARQL Update needs POST, never GET (and updates are not enabled on this service)",
+            )
+        if "query" not in params:
+            if DEFAULT_GRAPH_URI in params or NAMED_GRAPH_URI in params:
+                raise BadRequest("a dataset was given but no query", hint="add a query parameter")
+            return None
+        return _operation(params.getlist("query"), params)
+    mimetype = req.mimetype
+    if mimetype == FORM:
+        params = req.form
+        if "update" in params:
+            if "query" in params:
+                raise BadRequest("give either a query or an update, not both")
+            raise _updates_disabled()
+        if "query" not in params:
+            raise BadRequest("the form has no query parameter",
+                             hint="send query=... in the form body (URL parameters are not read for a form POST)")
+        return _operation(params.getlist("query"), params)
+    if mimetype == QUERY_BODY:
+        if "query" in req.args:
+            raise BadRequest("a query in both the body and the URL", hint="send it in the body only")
+        return _operation([_decode(req.get_data(), req.mimetype_params.get("charset"))], req.args)
+    if mimetype == UPDATE_BODY:
+        raise _updates_disabled()
+    raise UnsupportedMediaType(
+        f"cannot read a POST body of type {mimetype or '(none)'}: "
+        f"send a query as {QUERY_BODY} or as a form ({FORM})",
+        hint="or use GET /sparql?query=...",
+    )
+
+
+def _operation(queries: list[str], params: MultiDict) -> ProtocolRequest:
+    if len(queries) != 1:
+        raise BadRequest(f"{len(queries)} query parameters in one request", hint="send exactly one query")
+    if not queries[0].strip():
+        raise BadRequest("the query is empty", hint="send a SPARQL query such as ASK { ?s ?p ?o }")
+    return ProtocolRequest(
+        queries[0], tuple(params.getlist(DEFAULT_GRAPH_URI)), tuple(params.getlist(NAMED_GRAPH_URI))
+    )
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    try:
+        return body.decode(charset or "utf-8")
+    except LookupError:
+        raise UnsupportedMediaType(f"unknown charset {charset!r}", hint="send the query in UTF-8") from None
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the query is not valid {charset or 'UTF-8'}: {exc.reason}",
+                         hint="send the query in UTF-8") from None
+
+
+def _updates_disabled() -> UpdatesDisabled:
+    return UpdatesDisabled("SPARQL Update is not enabled on this service",
+                           hint="this endpoint answers queries only")
+
+
+# --- the dataset -----------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""
+      (?P<skip>
+          \#[^\n\r]*                                        # comment
+        | \"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\"      # long strings
+        | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+        | "(?:[^"\\\n\r]|\\.)*"                             # strings
+        | '(?:[^'\\\n\r]|\\.)*'
+        | <[^<>"{}|^`\\\x00-\x20]*>                         # IRIs
+        | [?$]\w+                                           # variables
+        | @[A-Za-z]+(?:-[A-Za-z0-9]+)*                      # language tags
+      )
+    | (?P<word>(?:[\w\-.:%]|\\.)+)                          # keywords, prefixed names, numbers
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def keywords(query: str) -> set[str]:
+    """The bare words of ``query``, upper-cased: its keywords, outside strings, IRIs and comments.
+
+    >>> sorted(keywords('SELECT * from <g> { ?s ex:from "FROM" } # from'))
+    ['FROM', 'SELECT']
+    >>> "SERVICE" in keywords("ASK { ?service <p:service> 'service'@en }")
+    False
+    """
+    return {
+        match.group("word").upper()
+        for match in _TOKEN.finditer(query)
+        if match.group("word") and ":" not in match.group("word")
+    }
+
+
+def dataset_options(query: str, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> dict:
+    """Keyword arguments of :meth:`pyoxigraph.Store.query` for the dataset of one request.
+
+    Protocol parameters, when given, are the whole dataset (they override the query's own
+    ``FROM``/``FROM NAMED``). Otherwise a query with ``FROM`` keeps its dataset, and any other
+    query sees the union of all graphs as its default graph.
+
+    >>> dataset_options("ASK {}")
+    {'use_default_graph_as_union': True}
+    >>> dataset_options("ASK FROM <https://example.org/g> {}")
+    {}
+    >>> dataset_options("ASK {}", ["https://example.org/g"])
+    {'default_graph': [<NamedNode value=https://example.org/g>], 'named_graphs': []}
+
+    :raises BadRequest: a graph that is not an absolute IRI.
+    """
+    default_graphs, named_graphs = list(default_graphs), list(named_graphs)
+    if default_graphs or named_graphs:
+        return {
+            "default_graph": [_graph_name(iri, DEFAULT_GRAPH_URI) for iri in default_graphs],
+            "named_graphs": [_graph_name(iri, NAMED_GRAPH_URI) for iri in named_graphs],
+        }
+    # Oxigraph ignores FROM / FROM NAMED when use_default_graph_as_union is set.
+    if "FROM" in keywords(query):
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def _graph_name(iri: str, parameter: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise BadRequest(f"{parameter} is not an absolute IRI: {iri!r} ({exc})",
+                         hint="give graph IRIs in full, such as https://w3id.org/alliance-kg/graph/seed") from None
+
+
+# --- evaluating ------------------------------------------------------------------------------
+
+_POSITION = re.compile(r"\bat (\d+):(\d+)")
+
+
+def evaluate(store: ox.Store, operation: ProtocolRequest):
+    """Parse ``operation.query`` and start evaluating it on ``store`` (results are lazy).
+
+    :raises QuerySyntaxError: the query does not parse; ``details`` has its line and column.
+    :raises FederationDisabled: the query calls another endpoint with ``SERVICE``.
+    """
+    words = keywords(operation.query)
+    # Checked before Oxigraph sees the query: it evaluates ASK at once, SERVICE calls included.
+    if "SERVICE" in words:
+        raise FederationDisabled("federated queries (SERVICE) are not enabled on this service",
+                                 hint="query the other endpoint directly")
+    options = dataset_options(operation.query, operation.default_graphs, operation.named_graphs)
+    try:
+        return store.query(operation.query, **options)
+    except SyntaxError as exc:
+        raise syntax_error(exc) from exc
+    except (RuntimeError, ValueError) as exc:
+        raise QueryEvaluationError(f"cannot run the query: {exc}") from exc
+
+
+def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    """Oxigraph's syntax error as alliance-kg's, with ``line`` and ``column`` (1-based) in ``details``.
+
+    >>> error = syntax_error(SyntaxError("error at 2:7: expected BY"))
+    >>> error.message, error.details
+    ('SPARQL syntax error: error at 2:7: expected BY', {'line': 2, 'column': 7})
+    """
+    message = str(exc)
+    if "Prefix not found" in message:
+        hint = "declare each prefix the query uses with PREFIX: this endpoint adds none"
+    else:
+        hint = "see https://www.w3.org/TR/sparql11-query/#grammar"
+    error = QuerySyntaxError(f"SPARQL syntax error: {message}", hint=hint)
+    position = _POSITION.search(message)
+    error.details = {"line": int(position[1]), "column": int(position[2])} if position else {}
+    return error
+
+
+def answer_formats(results) -> tuple[tuple[Representation, ...], str]:
+    """The negotiation table for ``results`` and a name for them in errors."""
+    if isinstance(results, ox.QueryTriples):
+        return GRAPH_FORMATS, "a CONSTRUCT or DESCRIBE query"
+    if isinstance(results, ox.QueryBoolean):
+        return SOLUTIONS_FORMATS, "an ASK query"
+    return SOLUTIONS_FORMATS, "a SELECT query"
+
+
+def serialize(results, representation: Representation) -> bytes:
+    """``results`` written in ``representation``'s format (this runs the query to its end).
+
+    :raises QueryEvaluationError: evaluation failed part way.
+    """
+    try:
+        if isinstance(results, ox.QueryTriples):
+            return serialize_graph(list(results), representation.format)
+        return results.serialize(format=representation.format)
+    except (RuntimeError, ValueError) as exc:
+        raise QueryEvaluationError(f"cannot evaluate the query: {exc}") from exc
+
+
+def serialize_graph(triples: list[ox.Triple], format: ox.RdfFormat, prefixes: dict[str, str] = PREFIXES) -> bytes:
+    """``triples`` in ``format``; Turtle and TriG declare the ``prefixes`` they use.
+
+    >>> t = ox.Triple(ox.NamedNode(PREFIXES["akr"] + "Renault"), RDF_TYPE, ox.NamedNode(PREFIXES["akg"] + "Company"))
+    >>> print(serialize_graph([t], ox.RdfFormat.TURTLE).decode().strip())
+    @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+    @prefix akg: <https://w3id.org/alliance-kg/ontology#> .
+    @prefix akr: <https://w3id.org/alliance-kg/id/> .
+    akr:Renault a akg:Company .
+    """
+    used = used_prefixes(triples, prefixes) if format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    return ox.serialize(triples, format=format, prefixes=used)
+
+
+def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The entries of ``prefixes`` whose namespace starts an IRI of ``triples`` (datatypes included).
+
+    >>> t = ox.Triple(ox.NamedNode("https://schema.org/x"), RDF_TYPE, ox.Literal("1", datatype=ox.NamedNode(PREFIXES["xsd"] + "int")))
+    >>> sorted(used_prefixes([t], PREFIXES))
+    ['rdf', 'schema', 'xsd']
+    """
+    iris = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
+
+
+# --- the service description -----------------------------------------------------------------
+
+
+def service_description(endpoint: str, named_graphs: Iterable[ox.NamedNode | ox.BlankNode]) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/)
+    of this endpoint at ``endpoint``, with one ``sd:namedGraph`` per graph of ``named_graphs``.
+
+    >>> sd = service_description("http://localhost/sparql", [ox.NamedNode("https://example.org/g")])
+    >>> sorted(t.object.value for t in sd if t.predicate.value.endswith(("#endpoint", "#name")))
+    ['http://localhost/sparql', 'https://example.org/g']
+    """
+
+    def sd(local: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + local)
+
+    service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
+    triples = [
+        ox.Triple(service, RDF_TYPE, sd("Service")),
+        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+    ]
+    formats = dict.fromkeys(r.format_iri for r in SOLUTIONS_FORMATS + GRAPH_FORMATS)
+    triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(iri)) for iri in formats]
+    triples += [
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, RDF_TYPE, sd("Graph")),
+    ]
+    for name in sorted((g for g in named_graphs if isinstance(g, ox.NamedNode)), key=lambda g: g.value):
+        node = ox.BlankNode()
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), node),
+            ox.Triple(node, RDF_TYPE, sd("NamedGraph")),
+            ox.Triple(node, sd("name"), name),
+        ]
+    return triples
+
+
+# --- the view --------------------------------------------------------------------------------
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def sparql():
+    operation = read_request(request)
+    if operation is None:
+        representation = negotiate(request.accept_mimetypes, GRAPH_FORMATS, what="the service description")
+        triples = service_description(request.base_url, graph().store.named_graphs())
+        body = serialize_graph(triples, representation.format, {"sd": SD})
+    else:
+        results = evaluate(graph().store, operation)
+        table, what = answer_formats(results)
+        representation = negotiate(request.accept_mimetypes, table, what=what)
+        body = serialize(results, representation)
+    response = Response(body, content_type=representation.content_type)
+    response.vary.add("Accept")
+    return response
