@@ -30,3 +30,14 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
     assert ci == "make test"
     assert "make test" in README and "make run" in README
+
+
+def test_readme_documents_every_endpoint_with_a_curl_example(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = rule.rule.replace("<path:key>", "{key}")
+        assert f"`GET {path}" in README or f"`GET|POST {path}" in README.replace("\\|", "|"), path
+        example = path.split("{")[0].rstrip("/")
+        assert f"curl -G 'http://127.0.0.1:8000{example}" in README or f"curl 'http://127.0.0.1:8000{example}" in README \
+            or f"curl -X POST 'http://127.0.0.1:8000{example}" in README, path
