@@ -104,3 +104,26 @@ def test_service_description_over_http_names_the_public_endpoint(live_server):
         graph = rdflib.Graph().parse(data=response.read(), format="turtle")
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     assert set(graph.objects(None, sd.endpoint)) == {rdflib.URIRef(live_server.sparql)}
+
+
+def test_serve_with_a_store_keeps_the_graph_on_disk_and_loads_the_shipped_graph_once(tmp_path, shipped):
+    import gc
+
+    import pyoxigraph as ox
+
+    from server import running_server
+
+    def triples(server) -> int:
+        with urllib.request.urlopen(server.url + "/health", timeout=5) as response:
+            return json.load(response)["triples"]
+
+    store = tmp_path / "store"
+    with running_server("--store", str(store)) as server:
+        first = triples(server)
+    assert first == len(shipped)
+    on_disk = ox.Store(str(store))  # change the stored graph between two runs
+    on_disk.remove(next(iter(on_disk.quads_for_pattern(None, None, None, None))))
+    del on_disk
+    gc.collect()
+    with running_server("--store", str(store)) as server:  # a restart opens it and loads nothing
+        assert triples(server) == first - 1
