@@ -236,3 +236,16 @@ def test_parties_of_a_figure_have_their_labels(client):
     figures = client.get("/api/figures").get_json()["figures"]
     reduction = next(f for f in figures if f["id"] == "figure-ModelInvestmentReduction")
     assert reduction["parties"]["about"]["label"] != reduction["parties"]["about"]["id"]
+
+
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("/api/responsibility?regoin=Europe&technology=autonomous driving", "unknown parameter 'regoin'"),
+        ("/api/responsibility?region=Europe&region=Japan", "more than once"),
+        ("/api/models?colour=red", "unknown parameter"),
+        ("/health?verbose=1", "unknown parameter"),
+    ],
+)
+def test_unknown_or_repeated_parameters_are_400_not_ignored(client, path, words):
+    assert words in error_of(client.get(path), 400)["message"]

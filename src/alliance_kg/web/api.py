@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from .. import __version__, figures, lineage
 from .. import responsibility as resp
+from ..errors import BadRequest
 from ..validation import validate
 from .context import graph, settings
 from .negotiation import Representation, negotiate
@@ -17,56 +18,64 @@ from .negotiation import Representation, negotiate
 blueprint = Blueprint("api", __name__)
 
 
+def params(*names: str) -> dict[str, str | None]:
+    """The query parameters ``names`` of this request, each given at most once.
+
+    :raises BadRequest: an unknown parameter (a typo would otherwise be ignored) or a repeated one.
+    """
+    unknown = sorted(set(request.args) - set(names))
+    if unknown:
+        known = ", ".join(f"{n}=" for n in names) or "none"
+        raise BadRequest(f"unknown parameter {', '.join(repr(u) for u in unknown)} for {request.path}",
+                         hint=f"parameters of this endpoint: {known}")
+    repeated = sorted(n for n in names if len(request.args.getlist(n)) > 1)
+    if repeated:
+        raise BadRequest(f"parameter {repeated[0]!r} is given more than once", hint="give each parameter once")
+    return {name: request.args.get(name) for name in names}
+
+
 @blueprint.get("/health")
 def health():
+    params()
     kg = graph()
     return jsonify({"status": "ok", "version": __version__, "triples": kg.cached("size", len)})
 
 
 @blueprint.get("/api/scopes")
 def scopes():
-    return jsonify({"scopes": resp.list_scopes(graph(), request.args.get("kind"))})
+    return jsonify({"scopes": resp.list_scopes(graph(), **params("kind"))})
 
 
 @blueprint.get("/api/responsibility")
 def responsibility():
-    args = request.args
-    answer = resp.responsibility(
-        graph(),
-        region=args.get("region"),
-        country=args.get("country"),
-        technology=args.get("technology"),
-        segment=args.get("segment"),
-        as_of=args.get("as_of"),
-        layer=args.get("layer"),
-    )
-    return jsonify(answer)
+    return jsonify(resp.responsibility(graph(), **params("region", "country", "technology", "segment", "as_of", "layer")))
 
 
 @blueprint.get("/api/companies")
 def companies():
+    params()
     return jsonify({"companies": resp.list_companies(graph())})
 
 
 @blueprint.get("/api/companies/<path:key>")
 def company(key: str):
-    return jsonify(resp.company_roles(graph(), key, as_of=request.args.get("as_of"), layer=request.args.get("layer")))
+    return jsonify(resp.company_roles(graph(), key, **params("as_of", "layer")))
 
 
 @blueprint.get("/api/lineage/<path:key>")
 def lineage_of(key: str):
-    return jsonify(lineage.lineage(graph(), key, layer=request.args.get("layer")))
+    return jsonify(lineage.lineage(graph(), key, **params("layer")))
 
 
 @blueprint.get("/api/models")
 def models():
-    found = lineage.list_models(graph(), brand=request.args.get("brand"), platform=request.args.get("platform"))
+    found = lineage.list_models(graph(), **params("brand", "platform"))
     return jsonify({"count": len(found), "models": found})
 
 
 @blueprint.get("/api/figures")
 def figures_list():
-    found = figures.list_figures(graph(), layer=request.args.get("layer"))
+    found = figures.list_figures(graph(), **params("layer"))
     return jsonify({"count": len(found), "figures": found})
 
 
@@ -81,6 +90,7 @@ _RDFLIB_NAMES = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.JSON_LD: "json-ld"}
 
 @blueprint.get("/api/validation")
 def validation_report():
+    params()
     chosen = negotiate(request.accept_mimetypes, REPORT_FORMATS, what="the validation report")
     report = graph().cached("validation", lambda kg: validate(kg, settings().shapes_dir))
     if chosen.format is None:
