@@ -98,8 +98,8 @@ def main() -> int:
           f"{args.seconds:g} s per row, Python clients on the same machine")
     print(f"first answer from /health: {first_answer:.2f} s after start")
     print()
-    print(f"| request | concurrency | p50 ms | p99 ms | requests/s | errors |")
-    print(f"|---|---:|---:|---:|---:|---:|")
+    print("| request | concurrency | p50 ms | p99 ms | requests/s | errors |")
+    print("|---|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['request']} | {r['concurrency']} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
               f"{r['per_second']:.0f} | {r['errors']} |")

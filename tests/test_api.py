@@ -249,3 +249,20 @@ def test_parties_of_a_figure_have_their_labels(client):
 )
 def test_unknown_or_repeated_parameters_are_400_not_ignored(client, path, words):
     assert words in error_of(client.get(path), 400)["message"]
+
+
+def test_answers_follow_the_graph_when_it_changes(kg, config):
+    """Cached answers (validation report, canned queries, names) are rebuilt after a change."""
+    from alliance_kg.web import create_app
+
+    from test_shapes import CQ42
+
+    client = create_app(config, kg=kg).test_client()
+    assert client.get("/api/validation").get_json()["conforms"] is True
+    assert [l["label"] for l in client.get("/api/responsibility?region=Europe").get_json()["leaders"]] == ["Renault"]
+    kg.load_data(CQ42, "turtle", graph="candidate")
+    report = client.get("/api/validation").get_json()
+    assert report["conforms"] is False
+    assert [r["source_shape"].rsplit("#")[-1] for r in report["results"]] == ["SingleLeaderShape"]
+    answer = client.get("/api/responsibility?region=Europe").get_json()
+    assert [l["label"] for l in answer["leaders"]] == ["Nissan", "Renault"]  # both shown, none hidden

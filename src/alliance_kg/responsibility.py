@@ -17,7 +17,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from .catalog import AKG, SCOPE_KINDS, Catalog, Ref, ScopeInfo, catalog, local_id
+from .catalog import AKG, Catalog, Ref, ScopeInfo, catalog, local_id
 from .errors import BadRequest
 from .provenance import Source, layer_of, node_sources, triple_sources
 from .store import KnowledgeGraph
@@ -158,6 +158,7 @@ def parse_layer(text: str | None) -> str:
 
 
 def scope_ref(cat: Catalog, iri: str) -> ScopeRef:
+    """The scope ``iri`` as the API shows it, with its kind and qualifiers."""
     info = cat.scopes.get(iri)
     entity = cat.entities.get(iri)
     ref = cat.ref(iri)
@@ -172,8 +173,8 @@ def scope_ref(cat: Catalog, iri: str) -> ScopeRef:
                 qualifiers[name] = sorted((cat.ref(i) for i in iris), key=lambda r: r.label)
         if info.texts:
             qualifiers["text"] = sorted(info.texts)
-    kind = info.kind if info else next((SCOPE_KINDS[k] for k in sorted(entity.kinds) if k in SCOPE_KINDS), "scope") if entity else "scope"
-    return ScopeRef(ref.id, ref.iri, ref.label, kind, tuple(sorted(entity.alt_labels)) if entity else (), qualifiers)
+    alt_labels = tuple(sorted(entity.alt_labels)) if entity else ()
+    return ScopeRef(ref.id, ref.iri, ref.label, info.kind if info else "scope", alt_labels, qualifiers)
 
 
 def list_scopes(kg: KnowledgeGraph, kind: str | None = None) -> list[ScopeRef]:
@@ -348,7 +349,7 @@ def _for_country(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibili
             basis += f", member since {row['memberSince'].value}"
         basis_id = local_id(row["basis"].value) if "basis" in row else None
         matched.setdefault(region.iri, []).append(Via(region.id, region.iri, region.label, basis, basis_id))
-    judgements, notes, areas = [], [], []
+    judgements, areas = [], []
     for row in kg.canned("country_judgements", country=ox.NamedNode(country.iri)):
         if "judgement" in row:
             judgements.append(Judgement(
