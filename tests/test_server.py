@@ -121,7 +121,7 @@ def test_serve_with_a_store_keeps_the_graph_on_disk_and_loads_the_shipped_graph_
     with running_server("--store", str(store)) as server:
         first = triples(server)
     assert first == len(shipped)
-    on_disk = ox.Store(str(store))  # change the stored graph between two runs
+    on_disk = ox.Store(str(store / "graph"))  # change the stored graph between two runs
     on_disk.remove(next(iter(on_disk.quads_for_pattern(None, None, None, None))))
     del on_disk
     gc.collect()

@@ -274,7 +274,7 @@ class Catalog:
         what = " or ".join(dict.fromkeys(KIND_NAMES[k] for k in kinds))
         if not key:
             raise BadRequest(f"parameter {param!r} is empty", hint=f"give the id, IRI or label of a {what}")
-        candidates = self._candidates(key)
+        candidates = self.candidates(key)
         for kind in kinds:
             matches = [e for e in candidates if kind in e.kinds]
             if len(matches) == 1:
@@ -291,7 +291,8 @@ class Catalog:
             message += "; closest known names: " + ", ".join(closest)
         raise NotFound(message, hint=f"give an id, IRI or label of a {what}; {_WHERE_LISTED.get(kinds[0], '')}".rstrip("; "))
 
-    def _candidates(self, key: str) -> list[Entity]:
+    def candidates(self, key: str) -> list[Entity]:
+        """Every thing ``key`` names: by IRI, id or label, of any kind."""
         if key in self.entities:
             return [self.entities[key]]
         found = list(self._by_id.get(key.casefold(), []))

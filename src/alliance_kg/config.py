@@ -6,7 +6,7 @@ Nothing else in alliance-kg reads the environment.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -23,7 +23,11 @@ class Setting:
 SETTINGS = (
     Setting("store", "", "Directory of a persistent Oxigraph store; empty: in memory, loaded from the shipped data."),
     Setting("data_dir", "", "Root of the shipped graph (ontology/, data/, shapes/); empty: the installed copy."),
+    Setting("write_token", "", "A bearer token that allows writes (its name in the change log: 'token'); empty: none."),
+    Setting("write_tokens", "", "A file of write tokens, one 'name: token' per line; empty: none."),
 )
+#: Settings that name a file or directory.
+_PATHS = {"store", "data_dir", "write_tokens"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Config:
 
     store: Path | None = None
     data_dir: Path = shipped_root()
+    write_token: str | None = field(default=None, repr=False)
+    write_tokens: Path | None = None
 
     @property
     def ontology_dir(self) -> Path:
@@ -59,7 +65,7 @@ class Config:
         for setting in SETTINGS:
             raw = environ.get(f"ALLIANCE_KG_{setting.name.upper()}", "")
             if raw:
-                values[setting.name] = Path(raw)
+                values[setting.name] = Path(raw) if setting.name in _PATHS else raw
         values.update({k: v for k, v in overrides.items() if v is not None})
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known

@@ -18,9 +18,9 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from .catalog import AKG, Catalog, Ref, ScopeInfo, catalog, local_id
-from .errors import BadRequest
+from .errors import BadRequest, NotFound
 from .provenance import Source, layer_of, node_sources, triple_sources
-from .store import KnowledgeGraph
+from .store import PREFIXES, KnowledgeGraph
 
 LAYERS = {"seed": {"seed"}, "all": None}
 RULES = {AKG + "FollowersDerived": "derived", AKG + "FollowersStated": "stated"}
@@ -489,3 +489,17 @@ def company_roles(kg: KnowledgeGraph, key: str, *, as_of: str | None = None, lay
                         if r["company"].value == company.iri and "alliance" in r}, key=lambda r: r.label)
     key_fn = lambda a: (a.scope.kind, a.scope.label.casefold())  # noqa: E731
     return CompanyRoles(company.ref(), member_of, day.isoformat(), layer, sorted(leads, key=key_fn), sorted(follows, key=key_fn))
+
+
+def assignment_by_id(kg: KnowledgeGraph, key: str) -> Assignment:
+    """One assignment by its id or IRI, at any date, with its sources."""
+    iri = key if key.startswith(("http://", "https://")) else PREFIXES["akr"] + key
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        raise NotFound(f"no assignment {key!r}") from None
+    rows = [r for r in kg.canned("assignment", assignment=node)]
+    found = _assignments(catalog(kg), rows, None)
+    if not found:
+        raise NotFound(f"no assignment {key!r}", hint="ids look like assignment-Europe; /api/companies/{key} lists them")
+    return _with_sources(kg, found, None)[0]

@@ -6,6 +6,7 @@ SPARQL 1.1 store can replace Oxigraph behind the same methods.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 
 from .config import Config
 from .errors import ConfigurationError, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
+from .locks import ReadWriteLock
 
 T = TypeVar("T")
 #: How many canned-query results are kept per state of the graph.
@@ -26,6 +28,8 @@ GRAPH_BASE = BASE + "graph/"
 LAYER_GRAPHS = {layer: GRAPH_BASE + layer for layer in ("ontology", "seed", "regions", "public")}
 #: Named graph for candidate files given to ``alliance-kg validate``.
 CANDIDATE_GRAPH = GRAPH_BASE + "candidate"
+#: Named graph of the change log: one ``prov:Activity`` per accepted write. Not validated.
+CHANGES_GRAPH = GRAPH_BASE + "changes"
 
 PREFIXES = {
     "akg": BASE + "ontology#",
@@ -92,6 +96,69 @@ def format_for(name: str | None = None, *, path: str | Path | None = None) -> Rd
         ) from None
 
 
+@dataclass(frozen=True)
+class Change:
+    """A change of the dataset: quads to remove, then quads to add.
+
+    >>> q = ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), ox.Literal("1"))
+    >>> Change(added=frozenset([q])).inverse().removed == frozenset([q])
+    True
+    """
+
+    removed: frozenset[ox.Quad] = frozenset()
+    added: frozenset[ox.Quad] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.removed or self.added)
+
+    def inverse(self) -> "Change":
+        return Change(removed=self.added, added=self.removed)
+
+    def __or__(self, other: "Change") -> "Change":
+        return Change(removed=self.removed | other.removed, added=self.added | other.added)
+
+
+class Journal:
+    """A write-ahead journal for a store on disk, so that a write interrupted by a crash is
+    finished on the next start, never left half applied.
+
+    A change is written (removed and added quads as N-Quads, then a ``complete`` marker),
+    applied, then cleared. On opening, a complete journal is applied again (removing and adding
+    are idempotent); an incomplete one was never applied and is dropped.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def _path(self, name: str) -> Path:
+        return self.directory / name
+
+    def write(self, change: Change) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for name, quads in (("removed.nq", change.removed), ("added.nq", change.added)):
+            _write_synced(self._path(name), ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"")
+        _write_synced(self._path("complete.tmp"), b"complete\n")
+        os.replace(self._path("complete.tmp"), self._path("complete"))
+
+    def pending(self) -> Change | None:
+        """The change a crash interrupted, or None."""
+        if not self._path("complete").exists():
+            return None
+        read = lambda name: frozenset(ox.parse(self._path(name).read_bytes(), format=ox.RdfFormat.N_QUADS))  # noqa: E731
+        return Change(removed=read("removed.nq"), added=read("added.nq"))
+
+    def clear(self) -> None:
+        for name in ("complete", "complete.tmp", "removed.nq", "added.nq"):
+            self._path(name).unlink(missing_ok=True)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 class KnowledgeGraph:
     """The alliance knowledge graph on an Oxigraph store.
 
@@ -101,12 +168,20 @@ class KnowledgeGraph:
     1
     """
 
-    def __init__(self, store: ox.Store):
+    def __init__(self, store: ox.Store, *, journal: Journal | None = None):
         self.store = store
+        self.journal = journal
+        #: Readers hold it shared for a whole request; :meth:`commit` holds it alone.
+        self.lock = ReadWriteLock()
         #: Bumped by every change through this object; caches derived from the graph key on it.
         self.generation = 0
         self._cache: dict[str, tuple[int, object]] = {}
         self._cache_lock = threading.Lock()
+        if journal is not None:
+            interrupted = journal.pending()
+            if interrupted is not None:
+                self._apply(interrupted)
+            journal.clear()
 
     def cached(self, name: str, build: Callable[["KnowledgeGraph"], T]) -> T:
         """``build(self)``, computed once per :attr:`generation` and shared across threads."""
@@ -142,6 +217,28 @@ class KnowledgeGraph:
         table[key] = rows
         return rows
 
+    def commit(self, change: Change) -> None:
+        """Apply ``change`` as one write: readers see the graph before it or after it, never in
+        between; on disk, a crash part way is finished on the next start (:class:`Journal`)."""
+        if not change:
+            return
+        with self.lock.writing():
+            if self.journal is not None:
+                self.journal.write(change)
+            self._apply(change)
+            if self.journal is not None:
+                self.journal.clear()
+            self.changed()
+
+    def _apply(self, change: Change) -> None:
+        for quad in change.removed:
+            self.store.remove(quad)
+        self.store.extend(change.added)
+
+    def data_graphs(self) -> list[str]:
+        """The named graphs that hold the knowledge graph: all but the change log."""
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode) and g.value != CHANGES_GRAPH)
+
     def changed(self) -> None:
         """Record that the graph changed, so that derived caches are rebuilt."""
         self.generation += 1
@@ -160,7 +257,7 @@ class KnowledgeGraph:
         else:
             try:
                 config.store.mkdir(parents=True, exist_ok=True)
-                kg = cls(ox.Store(str(config.store)))
+                kg = cls(ox.Store(str(config.store / "graph")), journal=Journal(config.store / "journal"))
             except OSError as exc:
                 raise ConfigurationError(f"cannot open the store at {config.store}: {exc}") from exc
         if kg.is_empty():
@@ -283,6 +380,8 @@ def graph_iri(name: str) -> str:
         return LAYER_GRAPHS[name]
     if name == "candidate":
         return CANDIDATE_GRAPH
+    if name == "changes":
+        return CHANGES_GRAPH
     if ":" not in name:
         raise UnsupportedFormat(f"unknown graph {name!r}", hint=f"use a layer ({', '.join(LAYER_GRAPHS)}) or a full IRI")
     return name

@@ -1,18 +1,24 @@
 """The web service: ``create_app(config)`` builds a Flask app over one knowledge graph.
 
-Blueprints: :mod:`.sparql` (the SPARQL 1.1 Protocol endpoint) and :mod:`.api` (the JSON API).
-Nothing is created at import time; every request shares the one store, which is safe across
-threads (pyoxigraph releases the GIL while it evaluates).
+Blueprints: :mod:`.sparql` (the SPARQL 1.1 Protocol endpoint, queries and guarded updates),
+:mod:`.api` (the JSON API), :mod:`.writes` (the JSON write API and the change log) and
+:mod:`.gsp` (the Graph Store Protocol). Nothing is created at import time; every request shares
+the one store, which is safe across threads (pyoxigraph releases the GIL while it evaluates).
+
+Reads (GET and HEAD) hold the graph's lock shared for the whole request, so a write is applied
+either before or after a read, never during it.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g, request
 
 from ..config import Config
+from ..guard import Guard
 from ..queries import check_queries
 from ..store import KnowledgeGraph
-from . import api, errors, sparql
+from . import api, errors, gsp, sparql, writes
+from .auth import load_tokens
 
 
 def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None) -> Flask:
@@ -21,10 +27,25 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
     check_queries()
     app = Flask(__name__)
     app.config["ALLIANCE_KG_CONFIG"] = config
-    app.extensions["alliance_kg"] = kg if kg is not None else KnowledgeGraph.open(config)
+    kg = kg if kg is not None else KnowledgeGraph.open(config)
+    app.extensions["alliance_kg"] = kg
+    app.extensions["alliance_kg_guard"] = Guard(kg, config.shapes_dir)
+    app.extensions["alliance_kg_tokens"] = load_tokens(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     errors.register(app)
-    app.register_blueprint(sparql.blueprint)
-    app.register_blueprint(api.blueprint)
+
+    @app.before_request
+    def _hold_for_reading():
+        if request.method in ("GET", "HEAD"):
+            kg.lock.acquire_read()
+            g.reading = True
+
+    @app.teardown_request
+    def _release(exc):
+        if g.pop("reading", False):
+            kg.lock.release_read()
+
+    for module in (sparql, api, writes, gsp):
+        app.register_blueprint(module.blueprint)
     return app

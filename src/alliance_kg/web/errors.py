@@ -29,7 +29,9 @@ def register(app: Flask) -> None:
     def _ours(exc: AllianceKGError):
         if exc.status >= 500:
             app.logger.error("%s: %s", exc.code, exc.message)
-        return envelope(exc.status, exc.code, exc.message, exc.hint, **getattr(exc, "details", {}))
+        response = envelope(exc.status, exc.code, exc.message, exc.hint, **getattr(exc, "details", {}))
+        response.headers.update(getattr(exc, "headers", {}))
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -1,0 +1,237 @@
+"""The guard: every write is validated by the SHACL shapes before it is committed.
+
+A write is one :class:`~alliance_kg.store.Change` (quads removed, quads added). The guard keeps
+a private *validation graph*: the union of the data graphs, the graph SHACL sees. For a write it
+
+1. applies the change's effect on that union to the validation graph (the candidate state),
+2. finds the focus nodes the change can affect (``queries/affected_nodes.rq``, before and
+   after the change) and validates only those, or everything when the change is large or
+   touches blank nodes,
+3. commits the change (and its change-log entry) to the store if the result conforms, and
+   otherwise puts the validation graph back as it was: the store is never touched.
+
+Writers are serialised by one lock; readers are kept out only while a validated change is
+applied (:meth:`KnowledgeGraph.commit`). Each validation parses its own shapes graph, so no
+shapes graph is shared between threads (pySHACL adds to the one it is given).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pyoxigraph as ox
+
+from .queries import load_query
+from .store import CHANGES_GRAPH, PREFIXES, Change, KnowledgeGraph
+from .validation import ValidationReport, union_store, validate_store
+
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+PROV = "http://www.w3.org/ns/prov#"
+XSD = PREFIXES["xsd"]
+AKG = PREFIXES["akg"]
+AKR = PREFIXES["akr"]
+#: Above this many touched nodes a write is validated in full: cheaper than focusing.
+FOCUS_LIMIT = 200
+#: The change log keeps the quads of a write as N-Quads up to this many; counts are always kept.
+LOGGED_QUADS_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What the guard did with a write."""
+
+    accepted: bool
+    committed: bool
+    report: ValidationReport
+    mode: str  # "incremental" | "full" | "none" (nothing the shapes see changed)
+    focus_nodes: int
+    added: int
+    removed: int
+    change_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "accepted": self.accepted, "committed": self.committed, "validation": self.mode,
+            "focus_nodes": self.focus_nodes, "added": self.added, "removed": self.removed,
+            "change": self.change_id, "report": self.report.to_dict(),
+        }
+
+
+class Guard:
+    """Validates and commits writes to one knowledge graph."""
+
+    def __init__(self, kg: KnowledgeGraph, shapes_dir: Path):
+        self.kg = kg
+        self.shapes_dir = shapes_dir
+        self._writer = threading.Lock()
+        self._validation_graph: ox.Store | None = None
+        self._synced_generation = -1
+
+    # --- the write --------------------------------------------------------------------------------
+
+    def write(
+        self,
+        change: Change | Callable[[KnowledgeGraph], Change],
+        *,
+        agent: str,
+        endpoint: str,
+        summary: str | Callable[[], str],
+        dry_run: bool = False,
+        full: bool = False,
+    ) -> WriteResult:
+        """Validate ``change`` (or the change ``change(kg)`` builds, under the writer lock, so it
+        sees the latest state) and commit it if it conforms, unless ``dry_run``.
+
+        ``full`` validates the whole candidate graph instead of the affected focus nodes.
+        ``summary`` (for the change log) may be a function, called once the change is built.
+        """
+        with self._writer:
+            if callable(change):
+                change = change(self.kg)
+            change = self._effective(change)
+            graph = self._graph()
+            removed, added = self._union_delta(graph, change)
+            subjects, touched = _touched(removed | added)
+            incremental = not full and len(touched) <= FOCUS_LIMIT and not any(isinstance(n, ox.BlankNode) for n in touched)
+            focus = self._affected(graph, subjects, touched) if incremental and (removed or added) else set()
+            _apply(graph, removed, added)
+            try:
+                if not (removed or added):
+                    report, mode = validate_store(ox.Store(), self.shapes_dir, focus_nodes=[]), "none"
+                elif incremental:
+                    focus |= self._affected(graph, subjects, touched)
+                    report, mode = validate_store(graph, self.shapes_dir, focus_nodes=sorted(focus)), "incremental"
+                else:
+                    report, mode = validate_store(graph, self.shapes_dir), "full"
+            except BaseException:
+                _apply(graph, added, removed)
+                raise
+            if not report.conforms or dry_run:
+                _apply(graph, added, removed)
+                return WriteResult(report.conforms, False, report, mode, len(focus), len(change.added), len(change.removed))
+            text = summary() if callable(summary) else summary
+            change_id, log = self._log_entry(change, agent=agent, endpoint=endpoint, summary=text)
+            self.kg.commit(change | log)
+            self._synced_generation = self.kg.generation
+            return WriteResult(True, True, report, mode, len(focus), len(change.added), len(change.removed), change_id)
+
+    def validate_all(self) -> ValidationReport:
+        """A full validation of the current graph."""
+        with self._writer:
+            return validate_store(union_store(self.kg), self.shapes_dir)
+
+    # --- the candidate state ----------------------------------------------------------------------
+
+    def _graph(self) -> ox.Store:
+        """The validation graph, rebuilt if the store changed other than through the guard."""
+        if self._validation_graph is None or self._synced_generation != self.kg.generation:
+            self._validation_graph = union_store(self.kg)
+            self._synced_generation = self.kg.generation
+        return self._validation_graph
+
+    def _effective(self, change: Change) -> Change:
+        """``change`` without removals of absent quads and additions of present ones."""
+        store = self.kg.store
+        return Change(
+            removed=frozenset(q for q in change.removed if q in store),
+            added=frozenset(q for q in change.added if q not in store and q not in change.removed),
+        )
+
+    def _union_delta(self, graph: ox.Store, change: Change) -> tuple[set[ox.Triple], set[ox.Triple]]:
+        """What ``change`` does to the union of the data graphs: triples gone, triples new."""
+        data = lambda quads: [q for q in quads if not _is_log(q)]  # noqa: E731
+        added_triples = {q.triple for q in data(change.added)}
+        removed: set[ox.Triple] = set()
+        for quad in data(change.removed):
+            triple = quad.triple
+            if triple in added_triples:
+                continue
+            still = any(
+                other not in change.removed and not _is_log(other)
+                for other in self.kg.store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+            )
+            if not still:
+                removed.add(triple)
+        added = {t for t in added_triples if ox.Quad(t.subject, t.predicate, t.object) not in graph}
+        return removed, added
+
+    def _affected(self, graph: ox.Store, subjects: set, touched: set) -> set[str]:
+        """The focus nodes to validate in ``graph``'s present state for a change whose triples
+        have ``subjects`` and mention ``touched`` nodes."""
+        focus = {n.value for n in touched if isinstance(n, ox.NamedNode)}
+        for name, nodes in (("affected_nodes", touched), ("subject_dependents", subjects)):
+            query = load_query(name)
+            for node in nodes:
+                for row in graph.query(query, prefixes=PREFIXES, substitutions={ox.Variable("node"): node}):
+                    if isinstance(row["focus"], ox.NamedNode):
+                        focus.add(row["focus"].value)
+        return focus
+
+    # --- the change log ---------------------------------------------------------------------------
+
+    def _log_entry(self, change: Change, *, agent: str, endpoint: str, summary: str) -> tuple[str, Change]:
+        now = datetime.now(timezone.utc)
+        change_id = f"change-{now.strftime('%Y%m%dT%H%M%S%fZ')}-{secrets.token_hex(2)}"
+        node = ox.NamedNode(AKR + change_id)
+        who = ox.NamedNode(AKR + "agent-" + _slug(agent))
+        graph = ox.NamedNode(CHANGES_GRAPH)
+        stamp = ox.Literal(now.isoformat().replace("+00:00", "Z"), datatype=ox.NamedNode(XSD + "dateTime"))
+
+        def quad(s, p, o) -> ox.Quad:
+            return ox.Quad(s, ox.NamedNode(p), o, graph)
+
+        count = lambda n: ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))  # noqa: E731
+        quads = [
+            quad(node, PREFIXES["rdf"] + "type", ox.NamedNode(AKG + "Change")),
+            quad(node, PREFIXES["rdf"] + "type", ox.NamedNode(PROV + "Activity")),
+            quad(node, PREFIXES["rdfs"] + "label", ox.Literal(summary)),
+            quad(node, PROV + "endedAtTime", stamp),
+            quad(node, PROV + "wasAssociatedWith", who),
+            quad(node, AKG + "endpoint", ox.Literal(endpoint)),
+            quad(node, AKG + "quadsAdded", count(len(change.added))),
+            quad(node, AKG + "quadsRemoved", count(len(change.removed))),
+            quad(who, PREFIXES["rdf"] + "type", ox.NamedNode(PROV + "Agent")),
+            quad(who, PREFIXES["rdfs"] + "label", ox.Literal(agent)),
+        ]
+        for name, quads_of in (("addedQuads", change.added), ("removedQuads", change.removed)):
+            if quads_of and len(quads_of) <= LOGGED_QUADS_LIMIT:
+                text = ox.serialize(sorted(quads_of, key=str), format=ox.RdfFormat.N_QUADS).decode()
+                quads.append(quad(node, AKG + name, ox.Literal(text)))
+        return change_id, Change(added=frozenset(quads))
+
+
+def _is_log(quad: ox.Quad) -> bool:
+    return isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == CHANGES_GRAPH
+
+
+def _touched(triples: Iterable[ox.Triple]) -> tuple[set, set]:
+    """The subjects of ``triples``, and every node they mention: subjects, and objects other
+    than classes and literals."""
+    subjects = {t.subject for t in triples}
+    nodes = set(subjects)
+    for t in triples:
+        if not isinstance(t.object, ox.Literal) and t.predicate != RDF_TYPE:
+            nodes.add(t.object)
+    return subjects, nodes
+
+
+def _apply(graph: ox.Store, removed: Iterable[ox.Triple], added: Iterable[ox.Triple]) -> None:
+    for t in removed:
+        graph.remove(ox.Quad(t.subject, t.predicate, t.object))
+    graph.extend(ox.Quad(t.subject, t.predicate, t.object) for t in added)
+
+
+def _slug(name: str) -> str:
+    """``name`` as the end of an IRI.
+
+    >>> _slug("Data team (Paris)")
+    'Data-team-Paris'
+    """
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "anonymous"
