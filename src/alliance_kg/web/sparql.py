@@ -8,24 +8,29 @@
 * Results by content negotiation (:mod:`.negotiation`): SPARQL JSON, XML, CSV, TSV for
   SELECT/ASK; Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads for CONSTRUCT/DESCRIBE.
 * ``GET /sparql`` without a query answers the SPARQL 1.1 Service Description.
-* SPARQL Update is not enabled (403); federated queries (``SERVICE``) are refused (400), so the
-  endpoint never makes requests of its own.
+* SPARQL Update by ``POST`` (form ``update=`` or an ``application/sparql-update`` body), with a
+  write token, through the guard: validated before it is committed (422 and no change if not).
+* Federated queries (``SERVICE``) and ``LOAD`` are refused (400), so the endpoint never makes
+  requests of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Iterable
 
 import pyoxigraph as ox
-from flask import Blueprint, Request, Response, request
+from flask import Blueprint, Request, Response, g, jsonify, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed
 
 from ..errors import AllianceKGError, BadRequest, QuerySyntaxError
-from ..store import PREFIXES
+from ..store import CHANGES_GRAPH, PREFIXES, Change, KnowledgeGraph
+from .auth import requires_writer
 from .context import graph
+from .writes import dry_run_flag, guard, rejected
 from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, UnsupportedMediaType, negotiate
 
 blueprint = Blueprint("sparql", __name__)
@@ -38,11 +43,11 @@ FORM, QUERY_BODY, UPDATE_BODY = (
 )
 
 
-class UpdatesDisabled(AllianceKGError):
-    """A SPARQL Update sent to a service that only answers queries."""
+class WritesForbidden(AllianceKGError):
+    """A write to something only the service writes."""
 
     status = 403
-    code = "updates_disabled"
+    code = "forbidden"
 
 
 class FederationDisabled(BadRequest):
@@ -66,24 +71,27 @@ class ProtocolRequest:
     named_graphs: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class UpdateRequest:
+    """An update operation (SPARQL 1.1 Update), sent with POST."""
+
+    update: str
+
+
 # --- reading the request --------------------------------------------------------------------
 
 
-def read_request(req: Request) -> ProtocolRequest | None:
-    """The query operation ``req`` carries, or ``None`` for a plain ``GET`` (service description).
+def read_request(req: Request) -> ProtocolRequest | UpdateRequest | None:
+    """The operation ``req`` carries, or ``None`` for a plain ``GET`` (service description).
 
     :raises BadRequest: no query, an empty one, or more than one.
     :raises UnsupportedMediaType: a ``POST`` body that is neither a form nor a query.
-    :raises UpdatesDisabled: an update (``POST``).
     :raises MethodNotAllowed: an update sent with ``GET``.
     """
     if req.method in ("GET", "HEAD"):
         params = req.args
         if "update" in params:
-            raise MethodNotAllowed(
-                valid_methods=["POST"],
-                description="SPARQL Update needs POST, never GET (and updates are not enabled on this service)",
-            )
+            raise MethodNotAllowed(valid_methods=["POST"], description="SPARQL Update needs POST, never GET")
         if "query" not in params:
             if DEFAULT_GRAPH_URI in params or NAMED_GRAPH_URI in params:
                 raise BadRequest("a dataset was given but no query", hint="add a query parameter")
@@ -95,7 +103,7 @@ def read_request(req: Request) -> ProtocolRequest | None:
         if "update" in params:
             if "query" in params:
                 raise BadRequest("give either a query or an update, not both")
-            raise _updates_disabled()
+            return _update(params.getlist("update"), params)
         if "query" not in params:
             raise BadRequest("the form has no query parameter",
                              hint="send query=... in the form body (URL parameters are not read for a form POST)")
@@ -105,7 +113,9 @@ def read_request(req: Request) -> ProtocolRequest | None:
             raise BadRequest("a query in both the body and the URL", hint="send it in the body only")
         return _operation([_decode(req.get_data(), req.mimetype_params.get("charset"))], req.args)
     if mimetype == UPDATE_BODY:
-        raise _updates_disabled()
+        if "update" in req.args:
+            raise BadRequest("an update in both the body and the URL", hint="send it in the body only")
+        return _update([_decode(req.get_data(), req.mimetype_params.get("charset"))], req.args)
     raise UnsupportedMediaType(
         f"cannot read a POST body of type {mimetype or '(none)'}: "
         f"send a query as {QUERY_BODY} or as a form ({FORM})",
@@ -133,9 +143,15 @@ def _decode(body: bytes, charset: str | None) -> str:
                          hint="send the query in UTF-8") from None
 
 
-def _updates_disabled() -> UpdatesDisabled:
-    return UpdatesDisabled("SPARQL Update is not enabled on this service",
-                           hint="this endpoint answers queries only")
+def _update(updates: list[str], params: MultiDict) -> UpdateRequest:
+    if len(updates) != 1:
+        raise BadRequest(f"{len(updates)} update parameters in one request", hint="send exactly one update")
+    if not updates[0].strip():
+        raise BadRequest("the update is empty", hint="send a SPARQL update such as INSERT DATA { … }")
+    if "using-graph-uri" in params or "using-named-graph-uri" in params:
+        raise BadRequest("using-graph-uri and using-named-graph-uri are not supported",
+                         hint="write USING / USING NAMED, or GRAPH, in the update itself")
+    return UpdateRequest(updates[0])
 
 
 # --- the dataset -----------------------------------------------------------------------------
@@ -351,15 +367,60 @@ def service_description(endpoint: str, named_graphs: Iterable[ox.NamedNode | ox.
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql():
     operation = read_request(request)
+    if isinstance(operation, UpdateRequest):
+        return guarded_update(operation)
     if operation is None:
         representation = negotiate(request.accept_mimetypes, GRAPH_FORMATS, what="the service description")
         triples = service_description(request.base_url, graph().store.named_graphs())
         body = serialize_graph(triples, representation.format, {"sd": SD})
     else:
-        results = evaluate(graph().store, operation)
-        table, what = answer_formats(results)
-        representation = negotiate(request.accept_mimetypes, table, what=what)
-        body = serialize(results, representation)
+        kg = graph()
+        with contextlib.ExitStack() as stack:
+            if not g.get("reading"):  # a query sent with POST: hold the graph as a GET does
+                stack.enter_context(kg.lock.reading())
+            results = evaluate(kg.store, operation)
+            table, what = answer_formats(results)
+            representation = negotiate(request.accept_mimetypes, table, what=what)
+            body = serialize(results, representation)
     response = Response(body, content_type=representation.content_type)
     response.vary.add("Accept")
     return response
+
+
+@requires_writer
+def guarded_update(operation: UpdateRequest):
+    """Run a SPARQL Update through the guard: validated before it is committed, or rejected."""
+    words = keywords(operation.update)
+    for word, why in (("LOAD", "LOAD would fetch a document from the network"),
+                      ("SERVICE", "SERVICE would call another endpoint")):
+        if word in words:
+            raise FederationDisabled(f"{word} is not allowed in updates here: {why}",
+                                     hint="send the data itself (INSERT DATA, or PUT/POST to /store)")
+    dry_run = dry_run_flag()
+    result = guard().write(lambda kg: change_for_update(kg, operation.update), agent=g.writer,
+                           endpoint="POST /sparql", summary="SPARQL Update", dry_run=dry_run)
+    if not result.accepted and not dry_run:
+        return rejected(result)
+    return jsonify({"summary": "SPARQL Update", "dry_run": dry_run, **result.to_dict()})
+
+
+def change_for_update(kg: KnowledgeGraph, update: str) -> Change:
+    """What ``update`` would change, worked out on a scratch copy of the dataset.
+
+    :raises QuerySyntaxError: the update does not parse (with its line and column).
+    :raises WritesForbidden: the update changes the change log.
+    """
+    try:
+        change = kg.change_for_update(update)
+    except SyntaxError as exc:
+        raise syntax_error(exc) from exc
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise QueryEvaluationError(f"cannot run the update: {exc}") from exc
+    if any(_in_change_log(q) for q in change.removed | change.added):
+        raise WritesForbidden("the change log graph is written by the service only",
+                              hint=f"leave <{CHANGES_GRAPH}> out of the update")
+    return change
+
+
+def _in_change_log(quad: ox.Quad) -> bool:
+    return isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == CHANGES_GRAPH
