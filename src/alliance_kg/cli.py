@@ -1,4 +1,4 @@
-"""The ``alliance-kg`` command line: validate, query, export, stats, serve.
+"""The ``alliance-kg`` command line: validate, query, export, stats, load, update, serve.
 
 Exit codes: 0 success (and, for ``validate``, the graph conforms); 1 the graph does not conform;
 2 the command could not run (bad input, unreadable file, broken installation).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from . import __version__
 from .config import Config
 from .errors import AllianceKGError
 from .queries import load_query
-from .store import FORMATS, LAYER_GRAPHS, PREFIXES, KnowledgeGraph
+from .store import FORMATS, LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
 from .validation import validate as run_validation
 
 EXIT_OK, EXIT_NOT_CONFORMING, EXIT_ERROR = 0, 1, 2
@@ -192,30 +193,104 @@ def stats(config: Config, fmt: str) -> None:
         click.echo(f"  {n:>7,}  {_term(ox.NamedNode(cls))}")
 
 
+def _guarded(config: Config, kg: KnowledgeGraph, change_or_builder, *, endpoint: str, summary: str, dry_run: bool) -> None:
+    """Run a write through the guard; print the outcome; exit 1 if it was rejected."""
+    from .guard import Guard
+
+    result = Guard(kg, config.shapes_dir).write(change_or_builder, agent="cli", endpoint=endpoint,
+                                                summary=summary, dry_run=dry_run)
+    if not result.accepted:
+        click.echo(f"rejected: nothing was changed ({result.mode} validation).", err=True)
+        click.echo(result.report.to_text(), err=True)
+        sys.exit(EXIT_NOT_CONFORMING)
+    verb = "would add" if dry_run else "added"
+    click.echo(f"{'dry run: ' if dry_run else ''}{verb} {result.added:,} and "
+               f"{'would remove' if dry_run else 'removed'} {result.removed:,} quads "
+               f"({result.mode} validation: the graph conforms)" + (f"; change {result.change_id}" if result.change_id else ""))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--graph", "graph", default="public", show_default=True, metavar="LAYER|IRI",
+              help="Named graph to load into (triple formats); TriG and N-Quads keep their own graphs.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
+              help="RDF format (default: from each file's extension).")
+@click.option("--dry-run", is_flag=True, help="Validate only; change nothing.")
+@click.pass_obj
+@handles_errors
+def load(config: Config, files: tuple[Path, ...], graph: str, fmt: str | None, dry_run: bool) -> None:
+    """Load RDF FILES into the store, validated as a whole before anything is committed.
+
+    If the result does not conform, nothing is loaded and the report says why (exit 1).
+    Use with --store DIR (or ALLIANCE_KG_STORE): an in-memory graph is gone when the command ends.
+    """
+    from .store import format_for, graph_iri
+
+    kg = KnowledgeGraph.open(config)
+    target = ox.NamedNode(graph_iri(graph))
+    quads: set[ox.Quad] = set()
+    with click.progressbar(files, label="reading", file=sys.stderr, show_pos=True) as bar:
+        for path in bar:
+            info = format_for(fmt, path=path)
+            try:
+                for quad in ox.parse(path=str(path), format=info.format, rename_blank_nodes=True):
+                    graph_name = target if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
+                    quads.add(ox.Quad(quad.subject, quad.predicate, quad.object, graph_name))
+            except SyntaxError as exc:
+                _fail(f"{path}: {exc}")
+    click.echo(f"read {len(quads):,} quads from {len(files)} file(s); validating…", err=True)
+    _guarded(config, kg, Change(added=frozenset(quads)), endpoint="alliance-kg load",
+             summary=f"load {', '.join(p.name for p in files)}", dry_run=dry_run)
+
+
+@cli.command()
+@click.argument("sparql")
+@click.option("--dry-run", is_flag=True, help="Validate only; change nothing.")
+@click.pass_obj
+@handles_errors
+def update(config: Config, sparql: str, dry_run: bool) -> None:
+    """Run a SPARQL 1.1 Update, validated before it is committed (exit 1 if rejected)."""
+    from .errors import QuerySyntaxError
+
+    kg = KnowledgeGraph.open(config)
+    try:
+        change = kg.change_for_update(sparql)
+    except SyntaxError as exc:
+        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+    _guarded(config, kg, change, endpoint="alliance-kg update", summary="SPARQL Update", dry_run=dry_run)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Worker threads of the WSGI server.")
+@click.option("--write-tokens", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="File of write tokens, one 'name: token' per line (env ALLIANCE_KG_WRITE_TOKENS).")
 @click.pass_obj
 @handles_errors
-def serve(config: Config, host: str, port: int, threads: int) -> None:
+def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path | None) -> None:
     """Serve the SPARQL endpoint and the JSON API on waitress (a production WSGI server).
 
     Without --store the graph is in memory, loaded from the shipped data; with --store DIR it is
-    kept on disk there, and the shipped data is loaded on the first start only.
+    kept on disk there, and the shipped data is loaded on the first start only. Writes need a
+    bearer token from ALLIANCE_KG_WRITE_TOKEN or --write-tokens; without one they are disabled.
     """
     from waitress.server import create_server
 
     from .web import create_app
 
+    if write_tokens is not None:
+        config = replace(config, write_tokens=write_tokens)
     app = create_app(config)
     server = create_server(app, host=host, port=port, threads=threads, ident="alliance-kg")
     kg = app.extensions["alliance_kg"]
     where = f"store {config.store}" if config.store else "in memory"
+    writers = len(app.extensions["alliance_kg_tokens"])
     click.echo(f"alliance-kg {__version__}: {len(kg):,} triples ({where}); "
-               f"serving http://{host}:{server.effective_port}/ (SPARQL at /sparql, API at /api)", err=True)
+               f"serving http://{host}:{server.effective_port}/ (SPARQL at /sparql, API at /api); "
+               + (f"writes enabled for {writers} token(s)" if writers else "writes disabled"), err=True)
     try:
         server.run()
     except KeyboardInterrupt:
