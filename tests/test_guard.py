@@ -220,3 +220,16 @@ def test_random_change_sequences_get_the_verdict_of_a_full_validation(kg, config
         verdicts.append(expected)
     assert validate(kg, config.shapes_dir).conforms  # only conforming states were committed
     assert True in verdicts and False in verdicts, "the sequence should try both kinds of change"
+
+
+def test_a_quad_removed_and_added_back_in_one_change_stays(kg, config):
+    """Replacing a set of values by an overlapping one keeps the values they share."""
+    europe, follower = ox.NamedNode(AKR + "assignment-Europe"), ox.NamedNode(AKG + "follower")
+    seed = ox.NamedNode(LAYER_GRAPHS["seed"])
+    current = frozenset(kg.store.quads_for_pattern(europe, follower, None, None))
+    nissan = ox.Quad(europe, follower, ox.NamedNode(AKR + "Nissan"), seed)
+    assert nissan in current
+    result = Guard(kg, config.shapes_dir).write(Change(removed=current, added=frozenset([nissan])),
+                                                agent="t", endpoint="t", summary="followers")
+    assert result.committed and (result.removed, result.added) == (1, 0)
+    assert set(kg.store.quads_for_pattern(europe, follower, None, None)) == {nissan}

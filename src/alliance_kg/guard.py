@@ -94,6 +94,9 @@ class Guard:
             if callable(change):
                 change = change(self.kg)
             change = self._effective(change)
+            if not change:  # nothing would change: nothing to validate, commit or log
+                empty = validate_store(ox.Store(), self.shapes_dir, focus_nodes=[])
+                return WriteResult(True, False, empty, "none", 0, 0, 0)
             graph = self._graph()
             removed, added = self._union_delta(graph, change)
             subjects, touched = _touched(removed | added)
@@ -101,7 +104,7 @@ class Guard:
             focus = self._affected(graph, subjects, touched) if incremental and (removed or added) else set()
             _apply(graph, removed, added)
             try:
-                if not (removed or added):
+                if not (removed or added):  # e.g. a triple copied into a second graph
                     report, mode = validate_store(ox.Store(), self.shapes_dir, focus_nodes=[]), "none"
                 elif incremental:
                     focus |= self._affected(graph, subjects, touched)
@@ -135,11 +138,12 @@ class Guard:
         return self._validation_graph
 
     def _effective(self, change: Change) -> Change:
-        """``change`` without removals of absent quads and additions of present ones."""
+        """What ``change`` really does (the result is the store minus ``removed``, plus ``added``):
+        no removal of an absent quad or of one it adds back, no addition of a present quad."""
         store = self.kg.store
         return Change(
-            removed=frozenset(q for q in change.removed if q in store),
-            added=frozenset(q for q in change.added if q not in store and q not in change.removed),
+            removed=frozenset(q for q in change.removed if q in store and q not in change.added),
+            added=frozenset(q for q in change.added if q not in store),
         )
 
     def _union_delta(self, graph: ox.Store, change: Change) -> tuple[set[ox.Triple], set[ox.Triple]]:

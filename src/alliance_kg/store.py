@@ -251,6 +251,11 @@ class KnowledgeGraph:
         for quad in change.removed:
             self.store.remove(quad)
         self.store.extend(change.added)
+        # Oxigraph keeps the name of a named graph whose last quad is gone: forget it, so that
+        # an emptied graph is not listed (service description, Graph Store Protocol) any more.
+        for name in {q.graph_name for q in change.removed if isinstance(q.graph_name, ox.NamedNode)}:
+            if next(iter(self.store.quads_for_pattern(None, None, None, name)), None) is None:
+                self.store.remove_graph(name)
 
     def data_graphs(self) -> list[str]:
         """The named graphs that hold the knowledge graph: all but the change log."""

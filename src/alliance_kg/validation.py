@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -85,17 +86,31 @@ class ValidationReport:
 
 
 def load_shapes(shapes_dir: Path) -> rdflib.Graph:
-    """Parse every ``*.ttl`` file of ``shapes_dir`` into a new graph."""
+    """A new graph holding every ``*.ttl`` file of ``shapes_dir``.
+
+    The files are parsed once (again when one changes); each call returns a fresh graph, since
+    pySHACL adds to the shapes graph it is given.
+    """
     paths = sorted(Path(shapes_dir).glob("*.ttl"))
     if not paths:
         raise ConfigurationError(f"no SHACL shapes (*.ttl) in {shapes_dir}")
+    triples, namespaces = _parsed_shapes(tuple((str(p), p.stat().st_mtime_ns) for p in paths))
     shapes = rdflib.Graph()
-    for path in paths:
-        try:
-            shapes.parse(path, format="turtle")
-        except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
-            raise ConfigurationError(f"cannot read the shapes file {path.name}: {exc}") from exc
+    for prefix, ns in namespaces:
+        shapes.bind(prefix, ns, override=True)
+    shapes.addN((s, p, o, shapes) for s, p, o in triples)
     return shapes
+
+
+@lru_cache(maxsize=8)
+def _parsed_shapes(files: tuple[tuple[str, int], ...]) -> tuple[tuple, tuple]:
+    parsed = rdflib.Graph()
+    for path, _ in files:
+        try:
+            parsed.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+            raise ConfigurationError(f"cannot read the shapes file {Path(path).name}: {exc}") from exc
+    return tuple(parsed), tuple(parsed.namespaces())
 
 
 def validate(kg: KnowledgeGraph, shapes_dir: Path, *, graphs: Iterable[str] | None = None) -> ValidationReport:
@@ -126,13 +141,7 @@ def validate_store(union: ox.Store, shapes_dir: Path, *, focus_nodes: Iterable[s
     """
     # Each run gets its own shapes graph: pySHACL modifies the one it is given, and blank-node
     # property shapes are looked up in the graph of the run that reported them.
-    sparql_run_shapes, core_run_shapes = load_shapes(shapes_dir), load_shapes(shapes_dir)
-    sparql_shapes = sorted(set(sparql_run_shapes.subjects(SH.sparql, None)))
-    core_shapes = sorted(
-        s
-        for s in set(core_run_shapes.subjects(RDF.type, SH.NodeShape)) | set(core_run_shapes.subjects(RDF.type, SH.PropertyShape))
-        if s not in sparql_shapes and not isinstance(s, rdflib.BNode)
-    )
+    sparql_run_shapes = load_shapes(shapes_dir)
     on_oxigraph = rdflib.Graph(store=OxigraphStore(store=union), identifier=DATASET_DEFAULT_GRAPH_ID)
     if focus_nodes is not None:
         # One run of every shape: pySHACL keeps each shape's own targets that are among the focus
@@ -141,6 +150,13 @@ def validate_store(union: ox.Store, shapes_dir: Path, *, focus_nodes: Iterable[s
         report = _run(on_oxigraph, sparql_run_shapes, None, focus) if focus else _merge([])
         conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
         return ValidationReport(conforms, _results(report, on_oxigraph, [sparql_run_shapes]), report)
+    core_run_shapes = load_shapes(shapes_dir)
+    sparql_shapes = sorted(set(sparql_run_shapes.subjects(SH.sparql, None)))
+    core_shapes = sorted(
+        s
+        for s in set(core_run_shapes.subjects(RDF.type, SH.NodeShape)) | set(core_run_shapes.subjects(RDF.type, SH.PropertyShape))
+        if s not in sparql_shapes and not isinstance(s, rdflib.BNode)
+    )
     in_memory = rdflib.Graph()
     for quad in union:
         in_memory.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
