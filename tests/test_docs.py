@@ -32,12 +32,15 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in README and "make run" in README
 
 
-def test_readme_documents_every_endpoint_with_a_curl_example(app):
+def test_readme_documents_every_endpoint_and_method_with_a_curl_example(app):
+    import re
+
+    readme = README.replace("\\|", "|")
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        path = rule.rule.replace("<path:key>", "{key}")
-        assert f"`GET {path}" in README or f"`GET|POST {path}" in README.replace("\\|", "|"), path
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            assert re.search(rf"`(?:[A-Z]+\|)*{method}(?:\|[A-Z]+)* {re.escape(path)}", readme), f"{method} {path}"
         example = path.split("{")[0].rstrip("/")
-        assert f"curl -G 'http://127.0.0.1:8000{example}" in README or f"curl 'http://127.0.0.1:8000{example}" in README \
-            or f"curl -X POST 'http://127.0.0.1:8000{example}" in README, path
+        assert re.search(rf"curl (?:-X [A-Z]+ |-G )?'http://127\.0\.0\.1:8000{re.escape(example)}", readme), path
