@@ -227,6 +227,7 @@ class KnowledgeGraph:
                 self.journal.write(change)
             self._apply(change)
             if self.journal is not None:
+                self.store.flush()  # on disk before the journal goes and the write is acknowledged
                 self.journal.clear()
             self.changed()
 
@@ -283,7 +284,13 @@ class KnowledgeGraph:
             except OSError as exc:
                 raise ConfigurationError(f"cannot open the store at {config.store}: {exc}") from exc
         if kg.is_empty():
-            kg.load_shipped(config)
+            if config.store is None:
+                kg.load_shipped(config)
+            else:  # all or nothing: a first start cut short must not leave a partial graph
+                scratch = cls.in_memory()
+                scratch.load_shipped(config)
+                kg.store.extend(scratch.store.quads_for_pattern(None, None, None, None))  # one transaction
+                kg.changed()
         return kg
 
     def is_empty(self) -> bool:
