@@ -85,7 +85,7 @@ REPORT_FORMATS = (
     Representation("text/turtle", ox.RdfFormat.TURTLE),
     Representation("application/ld+json", ox.RdfFormat.JSON_LD),
 )
-_RDFLIB_NAMES = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.JSON_LD: "json-ld"}
+RDFLIB_NAMES = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.JSON_LD: "json-ld"}
 
 
 @blueprint.get("/api/validation")
@@ -96,6 +96,6 @@ def validation_report():
     if chosen.format is None:
         response = jsonify(report.to_dict())
     else:
-        response = Response(report.serialize(_RDFLIB_NAMES[chosen.format]), content_type=chosen.content_type)
+        response = Response(report.serialize(RDFLIB_NAMES[chosen.format]), content_type=chosen.content_type)
     response.vary.add("Accept")
     return response

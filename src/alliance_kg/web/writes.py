@@ -21,7 +21,7 @@ from ..responsibility import assignment_by_id
 from .auth import requires_writer
 from .context import graph
 from .negotiation import UnsupportedMediaType, negotiate
-from .api import REPORT_FORMATS, _RDFLIB_NAMES, params
+from .api import REPORT_FORMATS, RDFLIB_NAMES, params
 
 blueprint = Blueprint("writes", __name__)
 
@@ -84,7 +84,7 @@ def rejected(result: WriteResult):
     results = result.report.results
     first = results[0].message if results else "the graph would not conform"
     if chosen.format is not None:
-        response = Response(result.report.serialize(_RDFLIB_NAMES[chosen.format]), status=422,
+        response = Response(result.report.serialize(RDFLIB_NAMES[chosen.format]), status=422,
                             content_type=chosen.content_type)
         return response
     error = ValidationFailed(
