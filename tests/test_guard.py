@@ -13,7 +13,7 @@ from alliance_kg.guard import Guard
 from alliance_kg.store import LAYER_GRAPHS, Change, KnowledgeGraph
 from alliance_kg.validation import validate
 
-from test_shapes import CQ42, FIXTURES, RULE_SHAPES
+from test_shapes import CQ42, FIXTURES
 
 AKS = "https://w3id.org/alliance-kg/shapes#"
 AKG = "https://w3id.org/alliance-kg/ontology#"
