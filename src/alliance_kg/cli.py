@@ -60,10 +60,15 @@ def handles_errors(command):
               help="Directory of a persistent store (default: in memory; env ALLIANCE_KG_STORE).")
 @click.option("--data-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="Root of the shipped graph: ontology/, data/, shapes/ (env ALLIANCE_KG_DATA_DIR).")
+@click.option("--empty", is_flag=True, default=False,
+              help="Start with an empty graph: do not load the shipped data (env ALLIANCE_KG_SHIPPED=false).")
 @click.pass_context
-def cli(ctx: click.Context, store: Path | None, data_dir: Path | None) -> None:
+def cli(ctx: click.Context, store: Path | None, data_dir: Path | None, empty: bool) -> None:
     """alliance-kg: the Renault-Nissan-Mitsubishi leader-follower knowledge graph."""
-    ctx.obj = Config.from_env(store=store, data_dir=data_dir)
+    try:
+        ctx.obj = Config.from_env(store=store, data_dir=data_dir, shipped=False if empty else None)
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 def summary_lines(kg: KnowledgeGraph) -> list[str]:

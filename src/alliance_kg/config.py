@@ -25,9 +25,27 @@ SETTINGS = (
     Setting("data_dir", "", "Root of the shipped graph (ontology/, data/, shapes/); empty: the installed copy."),
     Setting("write_token", "", "A bearer token that allows writes (its name in the change log: 'token'); empty: none."),
     Setting("write_tokens", "", "A file of write tokens, one 'name: token' per line; empty: none."),
+    Setting("shipped", "true", "Load the shipped graph into an empty store; false: start with an empty graph."),
+    Setting("union_default_graph", "true",
+            "SPARQL's default graph is the union of all graphs; false: the store's own default graph only."),
 )
 #: Settings that name a file or directory.
 _PATHS = {"store", "data_dir", "write_tokens"}
+#: Settings that are true or false.
+_FLAGS = {"shipped", "union_default_graph"}
+
+
+def _flag(name: str, raw: str) -> bool:
+    """
+    >>> _flag("shipped", "0"), _flag("shipped", "Yes")
+    (False, True)
+    """
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"ALLIANCE_KG_{name.upper()}={raw!r} is not true or false")
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,8 @@ class Config:
     data_dir: Path = shipped_root()
     write_token: str | None = field(default=None, repr=False)
     write_tokens: Path | None = None
+    shipped: bool = True
+    union_default_graph: bool = True
 
     @property
     def ontology_dir(self) -> Path:
@@ -65,7 +85,12 @@ class Config:
         for setting in SETTINGS:
             raw = environ.get(f"ALLIANCE_KG_{setting.name.upper()}", "")
             if raw:
-                values[setting.name] = Path(raw) if setting.name in _PATHS else raw
+                if setting.name in _PATHS:
+                    values[setting.name] = Path(raw)
+                elif setting.name in _FLAGS:
+                    values[setting.name] = _flag(setting.name, raw)
+                else:
+                    values[setting.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known

@@ -283,7 +283,7 @@ class KnowledgeGraph:
                 kg = cls(ox.Store(str(config.store / "graph")), journal=Journal(config.store / "journal"))
             except OSError as exc:
                 raise ConfigurationError(f"cannot open the store at {config.store}: {exc}") from exc
-        if kg.is_empty():
+        if kg.is_empty() and config.shipped:
             if config.store is None:
                 kg.load_shipped(config)
             else:  # all or nothing: a first start cut short must not leave a partial graph

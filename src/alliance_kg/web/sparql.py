@@ -29,7 +29,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from ..errors import AllianceKGError, BadRequest, QuerySyntaxError
 from ..store import CHANGES_GRAPH, PREFIXES, Change, KnowledgeGraph
 from .auth import requires_writer
-from .context import graph
+from .context import graph, settings
 from .writes import dry_run_flag, guard, rejected
 from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, UnsupportedMediaType, negotiate
 
@@ -189,7 +189,8 @@ def keywords(query: str) -> set[str]:
     }
 
 
-def dataset_options(query: str, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> dict:
+def dataset_options(query: str, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = (), *,
+                    union: bool = True) -> dict:
     """Keyword arguments of :meth:`pyoxigraph.Store.query` for the dataset of one request.
 
     Protocol parameters, when given, are the whole dataset (they override the query's own
@@ -198,6 +199,8 @@ def dataset_options(query: str, default_graphs: Iterable[str] = (), named_graphs
 
     >>> dataset_options("ASK {}")
     {'use_default_graph_as_union': True}
+    >>> dataset_options("ASK {}", union=False)
+    {}
     >>> dataset_options("ASK FROM <https://example.org/g> {}")
     {}
     >>> dataset_options("ASK {}", ["https://example.org/g"])
@@ -212,6 +215,8 @@ def dataset_options(query: str, default_graphs: Iterable[str] = (), named_graphs
             "named_graphs": [_graph_name(iri, NAMED_GRAPH_URI) for iri in named_graphs],
         }
     # Oxigraph ignores FROM / FROM NAMED when use_default_graph_as_union is set.
+    if not union:
+        return {}
     if "FROM" in keywords(query):
         return {}
     return {"use_default_graph_as_union": True}
@@ -230,7 +235,7 @@ def _graph_name(iri: str, parameter: str) -> ox.NamedNode:
 _POSITION = re.compile(r"\bat (\d+):(\d+)")
 
 
-def evaluate(store: ox.Store, operation: ProtocolRequest):
+def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True):
     """Parse ``operation.query`` and start evaluating it on ``store`` (results are lazy).
 
     :raises QuerySyntaxError: the query does not parse; ``details`` has its line and column.
@@ -241,7 +246,7 @@ def evaluate(store: ox.Store, operation: ProtocolRequest):
     if "SERVICE" in words:
         raise FederationDisabled("federated queries (SERVICE) are not enabled on this service",
                                  hint="query the other endpoint directly")
-    options = dataset_options(operation.query, operation.default_graphs, operation.named_graphs)
+    options = dataset_options(operation.query, operation.default_graphs, operation.named_graphs, union=union)
     try:
         return store.query(operation.query, **options)
     except SyntaxError as exc:
@@ -378,7 +383,7 @@ def sparql():
         with contextlib.ExitStack() as stack:
             if not g.get("reading"):  # a query sent with POST: hold the graph as a GET does
                 stack.enter_context(kg.lock.reading())
-            results = evaluate(kg.store, operation)
+            results = evaluate(kg.store, operation, union=settings().union_default_graph)
             table, what = answer_formats(results)
             representation = negotiate(request.accept_mimetypes, table, what=what)
             body = serialize(results, representation)
