@@ -6,13 +6,17 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install run test regions diagram clean
 
-install: $(STAMP)
+install: $(STAMP) build/ontology.html
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+# The ontology's HTML documentation (pyLODE), served at /ontology; rebuilt when the ontology changes.
+build/ontology.html: ontology/alliance.ttl $(STAMP)
+	$(BIN)/python scripts/build_ontology_docs.py
 
 # Serve the SPARQL endpoint and the JSON API on the shipped graph (PORT overrides 8000).
 PORT ?= 8000

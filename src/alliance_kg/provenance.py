@@ -53,6 +53,7 @@ class Source:
     """One statement supporting a fact."""
 
     statement: str
+    statement_iri: str
     fact_id: str | None
     document: Document
     quote: str | None
@@ -72,6 +73,7 @@ def _source(row: dict) -> Source:
     strength = _value(row, "strength")
     return Source(
         statement=local_id(row["statement"].value),
+        statement_iri=row["statement"].value,
         fact_id=_value(row, "factId"),
         document=Document(
             id=_value(row, "shortName") or local_id(document),

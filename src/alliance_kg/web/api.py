@@ -18,6 +18,16 @@ from .negotiation import Representation, negotiate
 blueprint = Blueprint("api", __name__)
 
 
+@blueprint.after_request
+def _link_context(response: Response) -> Response:
+    """Point JSON readers at the JSON-LD context, so every JSON answer is also linked data."""
+    if response.mimetype == "application/json" and response.status_code < 400:
+        from .pages import context_link
+
+        response.headers["Link"] = context_link()
+    return response
+
+
 def params(*names: str) -> dict[str, str | None]:
     """The query parameters ``names`` of this request, each given at most once.
 

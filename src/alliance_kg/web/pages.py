@@ -1,0 +1,216 @@
+"""Linked data: every IRI of the dataset dereferences, with content negotiation.
+
+Policy (slash IRIs, 303 redirects, https://www.w3.org/TR/cooluris/):
+
+* ``https://w3id.org/alliance-kg/id/X`` names a thing. The w3id.org redirect sends it to this
+  service's ``/id/X``, which answers **303 See Other** to ``/doc/X``, the document about it.
+* ``/doc/X`` answers by ``Accept``: an HTML page (the default), Turtle, JSON-LD, N-Triples or
+  RDF/XML; ``/doc/X.html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf`` name one format each.
+* ``https://w3id.org/alliance-kg/ontology`` (hash IRIs for its terms) is served at
+  ``/ontology``: pyLODE's HTML documentation, Turtle or RDF/XML.
+* ``https://w3id.org/alliance-kg/graph/G`` (a named graph) answers 303 to the Graph Store
+  Protocol's ``/store?graph=…``.
+* ``/.well-known/void`` is the VoID and DCAT description of the dataset; ``/api/context.jsonld``
+  the JSON-LD context that makes the JSON API's answers linked data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from .. import lineage as lineage_domain
+from .. import responsibility as resp
+from ..catalog import catalog
+from ..describe import describe, local_path
+from ..errors import AllianceKGError, NotFound
+from ..store import BASE, PREFIXES
+from ..void import VOID_PREFIXES, describe_dataset
+from .context import graph, settings
+from .negotiation import Representation, negotiate
+from .sparql import serialize_graph
+
+blueprint = Blueprint("pages", __name__)
+
+F = ox.RdfFormat
+#: A document about a resource: HTML first (the default), then RDF.
+DOCUMENT_FORMATS = (
+    Representation("text/html", None),
+    Representation("text/turtle", F.TURTLE),
+    Representation("application/ld+json", F.JSON_LD),
+    Representation("application/n-triples", F.N_TRIPLES),
+    Representation("application/rdf+xml", F.RDF_XML),
+)
+EXTENSIONS = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
+              "nt": "application/n-triples", "rdf": "application/rdf+xml"}
+RDF_DATA = (
+    Representation("text/turtle", F.TURTLE),
+    Representation("application/ld+json", F.JSON_LD),
+    Representation("application/n-triples", F.N_TRIPLES),
+    Representation("application/rdf+xml", F.RDF_XML),
+)
+CONTEXT_FILE = Path(__file__).resolve().parent.parent / "context.jsonld"
+
+
+@blueprint.app_template_filter("local")
+def _local(iri: str) -> str:
+    return local_path(iri) or iri
+
+
+@blueprint.app_template_filter("shorten")
+def _shorten(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _representation(extension: str | None, table=DOCUMENT_FORMATS) -> Representation:
+    if extension is not None:
+        if extension not in EXTENSIONS:
+            raise NotFound(f"no format .{extension}", hint=f"use one of .{', .'.join(EXTENSIONS)}")
+        return next(r for r in table if r.media_type == EXTENSIONS[extension])
+    return negotiate(request.accept_mimetypes, table, what="this document")
+
+
+def _split(key: str) -> tuple[str, str | None]:
+    """``Europe.ttl`` as (``Europe``, ``ttl``); ids may contain dots, so only known extensions count.
+
+    >>> _split("Europe.ttl"), _split("CMF-A-plus"), _split("B-10.a.jsonld")
+    (('Europe', 'ttl'), ('CMF-A-plus', None), ('B-10.a', 'jsonld'))
+    """
+    stem, dot, ext = key.rpartition(".")
+    return (stem, ext) if dot and ext in EXTENSIONS else (key, None)
+
+
+@blueprint.get("/id/<path:key>")
+def resource(key: str):
+    """303 See Other: the thing ``/id/X`` names is not a document; ``/doc/X`` is about it."""
+    iri = BASE + "id/" + key
+    if not describe(graph(), iri).exists:
+        raise NotFound(f"nothing is known about <{iri}>", hint="/api/scopes, /api/companies and /api/models list things")
+    return redirect(url_for("pages.document", key=key), code=303)
+
+
+@blueprint.get("/doc/<path:key>")
+def document(key: str):
+    key, extension = _split(key)
+    iri = BASE + "id/" + key
+    kg = graph()
+    description = describe(kg, iri)
+    if not description.exists:
+        raise NotFound(f"nothing is known about <{iri}>")
+    chosen = _representation(extension)
+    if chosen.format is None:
+        body = render_template("resource.html", d=description, doc_url=url_for("pages.document", key=key),
+                               formats=[(e, t) for e, t in EXTENSIONS.items() if e != "html"],
+                               **_answers(kg, iri))
+        response = Response(body, content_type="text/html; charset=utf-8")
+    else:
+        response = Response(serialize_graph(description.triples, chosen.format), content_type=chosen.content_type)
+    response.vary.add("Accept")
+    response.headers["Link"] = f'<{iri}>; rel="describes"'
+    return response
+
+
+def _answers(kg, iri: str) -> dict:
+    """The responsibility or lineage answer a page shows beside the raw statements."""
+    entity = catalog(kg).entities.get(iri)
+    kinds = entity.kinds if entity else set()
+    try:
+        if "region" in kinds:
+            return {"answer": resp.responsibility(kg, region=iri)}
+        if "technology_scope" in kinds:
+            return {"answer": resp.responsibility(kg, technology=iri)}
+        if "segment_scope" in kinds:
+            return {"answer": resp.responsibility(kg, segment=iri)}
+        if "country" in kinds:
+            return {"answer": resp.responsibility(kg, country=iri)}
+        if "company" in kinds:
+            return {"roles": resp.company_roles(kg, iri)}
+        if kinds & {"model", "platform"}:
+            return {"lineage": lineage_domain.lineage(kg, iri)}
+    except AllianceKGError:  # a page still shows the statements when an answer cannot be given
+        return {}
+    return {}
+
+
+@blueprint.get("/graph/<name>")
+def named_graph(name: str):
+    """A named graph's IRI: 303 to the Graph Store Protocol document of the graph."""
+    iri = BASE + "graph/" + name
+    if not graph().store.contains_named_graph(ox.NamedNode(iri)):
+        raise NotFound(f"there is no graph <{iri}>")
+    return redirect(url_for("gsp.store") + "?graph=" + quote(iri, safe=""), code=303)
+
+
+# --- the ontology ------------------------------------------------------------------------------
+
+
+ONTOLOGY_FORMATS = (
+    Representation("text/html", None),
+    Representation("text/turtle", F.TURTLE),
+    Representation("application/rdf+xml", F.RDF_XML),
+    Representation("application/ld+json", F.JSON_LD),
+    Representation("application/n-triples", F.N_TRIPLES),
+)
+
+
+@blueprint.get("/ontology")
+@blueprint.get("/ontology.<extension>")
+def ontology(extension: str | None = None):
+    chosen = _representation(extension, ONTOLOGY_FORMATS)
+    if chosen.format is None:
+        response = Response(ontology_html(), content_type="text/html; charset=utf-8")
+    else:
+        triples = [q.triple for q in graph().store.quads_for_pattern(None, None, None, ox.NamedNode(BASE + "graph/ontology"))]
+        response = Response(serialize_graph(triples, chosen.format), content_type=chosen.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+def ontology_html() -> str:
+    """pyLODE's documentation of the ontology: built by ``make install`` into
+    ``build/ontology.html``; made here (once) if that file is missing."""
+    built = settings().data_dir / "build" / "ontology.html"
+    if built.is_file():
+        return built.read_text(encoding="utf-8")
+    return graph().cached("ontology-html", lambda kg: render_ontology(settings().ontology_dir / "alliance.ttl"))
+
+
+def render_ontology(path: Path) -> str:
+    from pylode import OntPub  # imported late: pyLODE loads its background ontologies on import
+
+    return OntPub(ontology=str(path)).make_html()
+
+
+# --- the dataset -------------------------------------------------------------------------------
+
+
+@blueprint.get("/.well-known/void")
+def void():
+    chosen = _representation(None, RDF_DATA)
+    triples = describe_dataset(graph(), endpoint=url_for("sparql.sparql", _external=True),
+                               store_url=url_for("gsp.store", _external=True))
+    response = Response(serialize_graph(triples, chosen.format, {**PREFIXES, **VOID_PREFIXES}),
+                        content_type=chosen.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+@blueprint.get("/api/context.jsonld")
+def context():
+    return Response(CONTEXT_FILE.read_text(encoding="utf-8"), content_type="application/ld+json")
+
+
+def context_link() -> str:
+    """The ``Link`` header that points JSON readers at the JSON-LD context (JSON-LD 1.1, section 6.1)."""
+    return f'<{url_for("pages.context")}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
+
+
+def load_context() -> dict:
+    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
