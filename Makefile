@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test regions diagram clean
+.PHONY: install run test regions diagram screenshot clean
 
-install: $(STAMP) build/ontology.html
+install: $(STAMP) build/ontology.html node_modules/.package-lock.json /usr/bin/chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,16 @@ $(STAMP): pyproject.toml
 # The ontology's HTML documentation (pyLODE), served at /ontology; rebuilt when the ontology changes.
 build/ontology.html: ontology/alliance.ttl $(STAMP)
 	$(BIN)/python scripts/build_ontology_docs.py
+
+# The query page's editor, YASGUI, from the npm registry as package-lock.json pins it (served from node_modules).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+# Debian's Chromium, for the browser tests of the query page (tests/test_ui.py).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+/usr/bin/chromium:
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y chromium
 
 # Serve the SPARQL endpoint and the JSON API on the shipped graph (PORT overrides 8000).
 PORT ?= 8000
@@ -34,5 +44,9 @@ regions: install
 diagram: install
 	$(BIN)/python scripts/ontology_diagram.py --write-readme
 
+# Regenerate docs/query-page.png, the README's screenshot of the query page.
+screenshot: install
+	ALLIANCE_KG_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q -n 0 tests/test_ui.py -k yasgui_runs
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules build

@@ -43,4 +43,4 @@ def test_readme_documents_every_endpoint_and_method_with_a_curl_example(app):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             assert re.search(rf"`(?:[A-Z]+\|)*{method}(?:\|[A-Z]+)* {re.escape(path)}", readme), f"{method} {path}"
         example = path.split("{")[0].rstrip("/")
-        assert re.search(rf"curl (?:-X [A-Z]+ |-G )?'http://127\.0\.0\.1:8000{re.escape(example)}", readme), path
+        assert re.search(rf"curl [^\n]*'http://127\.0\.0\.1:8000{re.escape(example)}", readme), path

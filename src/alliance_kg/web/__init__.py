@@ -3,7 +3,7 @@
 Blueprints: :mod:`.sparql` (the SPARQL 1.1 Protocol endpoint, queries and guarded updates),
 :mod:`.api` (the JSON API), :mod:`.writes` (the JSON write API and the change log) and
 :mod:`.gsp` (the Graph Store Protocol) and :mod:`.pages` (linked data: resource pages, the
-ontology, the VoID description, the JSON-LD context). Nothing is created at import time; every request shares
+ontology, the VoID description, the JSON-LD context) and :mod:`.ui` (the query page at ``/``). Nothing is created at import time; every request shares
 the one store, which is safe across threads (pyoxigraph releases the GIL while it evaluates).
 
 Reads (GET and HEAD) hold the graph's lock shared for the whole request, so a write is applied
@@ -18,7 +18,7 @@ from ..config import Config
 from ..guard import Guard
 from ..queries import check_queries
 from ..store import KnowledgeGraph
-from . import api, errors, gsp, pages, sparql, writes
+from . import api, errors, gsp, pages, sparql, ui, writes
 from .auth import load_tokens
 
 
@@ -47,6 +47,6 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
         if g.pop("reading", False):
             kg.lock.release_read()
 
-    for module in (sparql, api, writes, gsp, pages):
+    for module in (sparql, api, writes, gsp, pages, ui):
         app.register_blueprint(module.blueprint)
     return app

@@ -1,0 +1,141 @@
+"""The query page at ``/``: a SPARQL editor, results as a table, example queries, links.
+
+The editor is YASGUI (``@zazuko/yasgui`` from the npm registry, installed by ``npm ci`` into
+``node_modules`` of the checkout, never copied into the repository). Its build is served from
+there at ``/vendor/yasgui/<file>``; the page's own script and style are the app's static files
+(``web/static/ui/``). The example queries are the canned queries ``queries/example_*.rq``: the
+first comment line is the title, the next comment lines the description.
+
+The page works offline: every script, style and request is on this service, and its
+Content-Security-Policy tells the browser to load nothing from anywhere else. Without YASGUI
+(no ``node_modules``, e.g. a wheel install), or with ``?editor=plain``, the page falls back to a
+plain editor of its own (a text area and a results table) and says how to install YASGUI.
+``?example=<name>`` opens the page on that example and runs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, Response, render_template, request, send_from_directory, url_for
+
+from ..errors import BadRequest, NotFound
+from ..queries import QUERY_DIR, load_query
+from ..store import PREFIXES
+from .api import params
+
+blueprint = Blueprint("ui", __name__, template_folder="templates")
+
+#: The checkout the package is installed from (editable install): ``src/alliance_kg/web/ui.py`` -> root.
+REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
+#: Where ``npm ci`` puts the YASGUI build.
+YASGUI_BUILD = REPOSITORY_ROOT / "node_modules" / "@zazuko" / "yasgui" / "build"
+#: The files of the build the page uses (the source maps only for a browser's developer tools).
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css", "yasgui.min.js.map")
+INSTALL_HINT = "run `make install` (or `npm ci` in the checkout) to install YASGUI into node_modules"
+
+#: The examples, in the order the page lists them; other ``example_*.rq`` files follow by name.
+EXAMPLE_ORDER = ("leaders_by_region", "responsibility_for_a_country", "lineage_of_a_model")
+#: Resource IRIs in this namespace link to the resource pages of this service, ``/id/<id>``.
+RESOURCE_NAMESPACE = PREFIXES["akr"]
+#: A few resource pages and JSON API answers to start from.
+RESOURCE_LINKS = ("Europe", "Renault", "NissanLivina", "CMF-CD", "country-ID")
+API_LINKS = (
+    "/api/responsibility?country=DE",
+    "/api/responsibility?region=Europe",
+    "/api/scopes?kind=region",
+    "/api/companies/Nissan",
+    "/api/lineage/NissanLivina",
+    "/api/models?platform=CMF-CD",
+    "/api/validation",
+    "/health",
+)
+
+#: Nothing but this service: scripts, styles, fonts, images and requests (YASGUI sets inline styles).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    title: str
+    description: str
+    query: str
+
+
+def yasgui_build() -> Path | None:
+    """The directory of the YASGUI build, or ``None`` if ``npm ci`` has not installed it."""
+    if all((YASGUI_BUILD / name).is_file() for name in YASGUI_FILES[:2]):
+        return YASGUI_BUILD
+    return None
+
+
+@lru_cache(maxsize=None)
+def examples() -> tuple[Example, ...]:
+    """The example queries (``queries/example_*.rq``), split into title, description and query."""
+    names = sorted(p.stem.removeprefix("example_") for p in QUERY_DIR.glob("example_*.rq"))
+    ordered = [n for n in EXAMPLE_ORDER if n in names] + [n for n in names if n not in EXAMPLE_ORDER]
+    return tuple(_example(name, load_query(f"example_{name}")) for name in ordered)
+
+
+def _example(name: str, text: str) -> Example:
+    lines = text.splitlines()
+    header = []
+    while lines and lines[0].startswith("#"):
+        header.append(lines.pop(0).lstrip("#").strip())
+    title = header[0] if header else name.replace("_", " ").capitalize()
+    return Example(name, title, " ".join(header[1:]), "\n".join(lines).strip() + "\n")
+
+
+@blueprint.get("/")
+def query_page():
+    args = params("editor", "example")
+    if args["editor"] not in (None, "yasgui", "plain"):
+        raise BadRequest(f"unknown editor {args['editor']!r}", hint="editor=yasgui (the default) or editor=plain")
+    known = examples()
+    if args["example"] is not None and args["example"] not in {e.name for e in known}:
+        raise NotFound(f"no example query named {args['example']!r}",
+                       hint=f"known: {', '.join(e.name for e in known)}")
+    build = yasgui_build()
+    editor = "plain" if args["editor"] == "plain" or build is None else "yasgui"
+    root = request.script_root
+    page = {
+        "editor": editor,
+        "sparql": url_for("sparql.sparql"),
+        "validation": root + "/api/validation",
+        "resourceNamespace": RESOURCE_NAMESPACE,
+        "resourcePath": root + "/id/",
+        "prefixes": PREFIXES,
+        "examples": [asdict(e) for e in known],
+        "selected": args["example"] or known[0].name,
+        "run": args["example"] is not None,
+    }
+    html = render_template(
+        "ui/query.html", page=page, examples=known, selected=page["selected"], editor=editor,
+        yasgui_missing=build is None, install_hint=INSTALL_HINT,
+        resource_links=[(f"{root}/id/{key}", f"akr:{key}") for key in RESOURCE_LINKS],
+        api_links=[root + link for link in API_LINKS],
+    )
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blueprint.get("/vendor/yasgui/<path:filename>")
+def yasgui_file(filename: str):
+    """A file of the YASGUI build from ``node_modules`` (only those the page uses)."""
+    params()
+    build = yasgui_build()
+    if build is None:
+        raise NotFound("YASGUI is not installed on this server", hint=INSTALL_HINT)
+    if filename not in YASGUI_FILES:
+        raise NotFound(f"no file {filename!r} in the YASGUI build", hint=f"known: {', '.join(YASGUI_FILES)}")
+    return send_from_directory(build, filename, max_age=3600)
+
