@@ -32,9 +32,12 @@ def test_a_resource_iri_answers_303_to_its_document(client, key):
     assert response.headers["Location"] == f"/doc/{key}"
 
 
-def test_an_unknown_resource_is_404(client):
-    assert client.get("/id/Atlantis").status_code == 404
-    assert client.get("/doc/Atlantis").status_code == 404
+@pytest.mark.parametrize("path", ["/id/Atlantis", "/doc/Atlantis", "/doc/Europe.foo", "/id/a%20b", "/doc/a%3Eb",
+                                  "/id/%22", "/graph/a%20b", "/graph/nothing"])
+def test_an_unknown_or_malformed_resource_is_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
 
 
 @pytest.mark.parametrize("media_type, fmt", FORMATS.items())

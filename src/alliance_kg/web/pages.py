@@ -87,10 +87,18 @@ def _split(key: str) -> tuple[str, str | None]:
     return (stem, ext) if dot and ext in EXTENSIONS else (key, None)
 
 
+def _iri(base: str, key: str) -> str:
+    """``base + key`` if that is an IRI; a 404 otherwise (a key with a space or ``>`` names nothing)."""
+    try:
+        return ox.NamedNode(base + key).value
+    except ValueError:
+        raise NotFound(f"{key!r} is not the id of anything here", hint="ids look like Europe or assignment-Europe") from None
+
+
 @blueprint.get("/id/<path:key>")
 def resource(key: str):
     """303 See Other: the thing ``/id/X`` names is not a document; ``/doc/X`` is about it."""
-    iri = BASE + "id/" + key
+    iri = _iri(BASE + "id/", key)
     if not describe(graph(), iri).exists:
         raise NotFound(f"nothing is known about <{iri}>", hint="/api/scopes, /api/companies and /api/models list things")
     return redirect(url_for("pages.document", key=key), code=303)
@@ -99,7 +107,7 @@ def resource(key: str):
 @blueprint.get("/doc/<path:key>")
 def document(key: str):
     key, extension = _split(key)
-    iri = BASE + "id/" + key
+    iri = _iri(BASE + "id/", key)
     kg = graph()
     description = describe(kg, iri)
     if not description.exists:
@@ -142,7 +150,7 @@ def _answers(kg, iri: str) -> dict:
 @blueprint.get("/graph/<name>")
 def named_graph(name: str):
     """A named graph's IRI: 303 to the Graph Store Protocol document of the graph."""
-    iri = BASE + "graph/" + name
+    iri = _iri(BASE + "graph/", name)
     if not graph().store.contains_named_graph(ox.NamedNode(iri)):
         raise NotFound(f"there is no graph <{iri}>")
     return redirect(url_for("gsp.store") + "?graph=" + quote(iri, safe=""), code=303)
