@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test regions diagram screenshot clean
+.PHONY: install run test regions diagram screenshot clean conformance
 
 install: $(STAMP) build/ontology.html node_modules/.package-lock.json /usr/bin/chromium
 
@@ -50,3 +50,10 @@ screenshot: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules build
+
+# Run the W3C SPARQL 1.1 test suites (../shared/w3c) against the real service over HTTP: prints a
+# pass/fail/skip table per folder and category, writes build/conformance/results.json, and fails
+# if a category passes fewer tests than conformance/baseline.json. See docs/conformance.md.
+W3C ?= ../shared/w3c/sparql11
+conformance: install
+	$(BIN)/python -m conformance --suite $(W3C)

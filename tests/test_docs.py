@@ -27,8 +27,8 @@ def test_readme_documents_the_exit_codes():
 
 
 def test_ci_runs_the_readme_test_command():
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
-    assert ci == "make test"
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert "make test" in ci
     assert "make test" in README and "make run" in README
 
 

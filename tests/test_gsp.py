@@ -92,6 +92,15 @@ def test_head_has_the_content_type_and_length_of_get_but_no_body(client):
     assert head.data == b""
 
 
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_an_accept_header_asking_for_utf8_turtle_gets_turtle(client, method):
+    # the W3C test head_existing_indirect sends "Accept: text/turtle; charset=utf-8"
+    response = getattr(client, method)(url(SEED), headers={"Accept": "text/turtle; charset=utf-8"})
+    assert response.status_code == 200
+    assert response.content_type == "text/turtle; charset=utf-8"
+    assert (response.data == b"") == (method == "head")
+
+
 def test_head_of_an_unknown_graph_is_404(client):
     assert client.head(url("https://example.org/no-such-graph")).status_code == 404
 
@@ -472,3 +481,9 @@ def test_writes_are_403_when_no_token_is_configured(client, shipped):
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "writes_disabled"
     assert dump(shipped) == before
+
+
+def test_a_write_of_a_mailto_iri_is_validated_like_any_other(writer):
+    # the W3C update tests add/, copy/, move/, delete-insert/ load such data
+    response = put(writer, NEW, b'<https://example.org/a> <http://xmlns.com/foaf/0.1/mbox> <mailto:a@example.org> .\n')
+    assert response.status_code == 201, response.get_json()

@@ -379,3 +379,204 @@ def test_service_description_follows_the_accept_header(client):
     response = client.get("/sparql", headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 406
     assert "text/turtle" in response.get_json()["error"]["message"]
+
+
+# --- what the W3C protocol suites need (see docs/conformance.md) ---------------------------------
+
+EX = "https://example.org/"
+TOKEN = "a-test-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+CHANGES = GRAPH + "changes"
+
+
+def plain_service(union: bool = True, write_token: str | None = TOKEN):
+    """A test client of an app over an empty in-memory graph (a plain SPARQL dataset), and the graph."""
+    from alliance_kg.config import Config
+    from alliance_kg.store import KnowledgeGraph
+    from alliance_kg.web import create_app
+
+    kg = KnowledgeGraph.in_memory()
+    config = Config(write_token=write_token, shipped=False, union_default_graph=union)
+    return create_app(config, kg=kg).test_client(), kg
+
+
+@pytest.fixture
+def plain():
+    return plain_service()
+
+
+def update(client, text: str, **params):
+    return client.post("/sparql", query_string=params, data=text.encode(), headers=AUTH,
+                       content_type="application/sparql-update")
+
+
+def quads(kg, graph: str | None = None) -> set[tuple[str, str, str]]:
+    name = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+    return {(q.subject.value, q.predicate.value, q.object.value) for q in kg.store.quads_for_pattern(None, None, None, name)}
+
+
+def test_relative_iris_in_a_query_resolve_against_the_endpoint(client):
+    response = get(client, "SELECT (<relative/x> AS ?i) WHERE {}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["results"]["bindings"][0]["i"]["value"] == "http://localhost/relative/x"
+    assert get(client, "CONSTRUCT { <s> <p> 1 } WHERE {}").status_code == 200
+
+
+def test_relative_iris_in_an_update_resolve_against_the_endpoint(plain):
+    client, kg = plain
+    response = update(client, f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}s> <{EX}p> <test> }} }}")
+    assert response.status_code == 200, response.get_json()
+    assert quads(kg, EX + "g") == {(EX + "s", EX + "p", "http://localhost/test")}
+
+
+def _two_graphs(client):
+    data = " ".join(f"GRAPH <{EX}{g}> {{ <{EX}{g}-doc> a <{EX}Document> }}" for g in ("g1", "g2", "g3"))
+    assert update(client, f"INSERT DATA {{ {data} }}").status_code == 200
+
+
+@pytest.mark.parametrize("where", ["WHERE { ?s a <https://example.org/Document> }",
+                                   "WHERE { { ?s a <https://example.org/Document> } UNION { GRAPH ?g { ?s ?p ?o } } }"])
+def test_using_graph_uri_sets_the_default_graph_of_the_update(plain, where):
+    client, kg = plain
+    _two_graphs(client)
+    response = update(client, f"INSERT {{ GRAPH <{EX}out> {{ ?s a <{EX}Found> }} }} {where}",
+                      **{"using-graph-uri": [EX + "g1", EX + "g2"]})
+    assert response.status_code == 200, response.get_json()
+    assert {s for s, _, _ in quads(kg, EX + "out")} == {EX + "g1-doc", EX + "g2-doc"}
+
+
+def test_using_named_graph_uri_sets_the_named_graphs_of_the_update(plain):
+    client, kg = plain
+    _two_graphs(client)
+    response = update(client, f"INSERT {{ GRAPH <{EX}out> {{ ?s <{EX}in> ?g }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+                      **{"using-named-graph-uri": EX + "g3"})
+    assert response.status_code == 200, response.get_json()
+    assert quads(kg, EX + "out") == {(EX + "g3-doc", EX + "in", EX + "g3")}
+
+
+def test_using_graph_uri_applies_to_delete_where(plain):
+    client, kg = plain
+    _two_graphs(client)
+    update(client, f"INSERT DATA {{ <{EX}g1-doc> a <{EX}Document> . <{EX}g2-doc> a <{EX}Document> }}")
+    response = update(client, f"DELETE WHERE {{ ?s a <{EX}Document> }}", **{"using-graph-uri": EX + "g1"})
+    assert response.status_code == 200, response.get_json()
+    assert quads(kg) == {(EX + "g2-doc", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", EX + "Document")}
+
+
+@pytest.mark.parametrize("text", [f"WITH <{EX}g1> INSERT {{ <{EX}a> <{EX}b> 1 }} WHERE {{}}",
+                                  f"INSERT {{ <{EX}a> <{EX}b> 1 }} USING <{EX}g1> WHERE {{}}"])
+def test_using_graph_uri_with_using_or_with_in_the_update_is_400(plain, text):
+    client, kg = plain
+    response = update(client, text, **{"using-named-graph-uri": EX + "g2"})
+    assert response.status_code == 400
+    assert "one way only" in response.get_json()["error"]["message"]
+    assert len(kg) == 0
+
+
+def test_using_graph_uri_must_be_an_absolute_iri(plain):
+    response = update(plain[0], "INSERT { <x:a> <x:b> ?o } WHERE { ?s ?p ?o }", **{"using-graph-uri": "g1"})
+    assert response.status_code == 400
+    assert "using-graph-uri is not an absolute IRI" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("clear", ["DROP ALL", "CLEAR ALL", "DROP NAMED", "CLEAR NAMED"])
+def test_drop_and_clear_of_all_graphs_leave_the_change_log(plain, clear):
+    client, kg = plain
+    _two_graphs(client)
+    logged = len(quads(kg, CHANGES))
+    response = update(client, clear)
+    assert response.status_code == 200, response.get_json()
+    assert {g.value for g in kg.store.named_graphs()} == {CHANGES}
+    assert len(quads(kg, CHANGES)) > logged  # the log keeps its entries, and logs this write too
+
+
+def test_graph_patterns_of_an_update_do_not_see_the_change_log(plain):
+    client, kg = plain
+    _two_graphs(client)
+    response = update(client, f"INSERT {{ GRAPH <{EX}copy> {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert response.status_code == 200
+    assert len(quads(kg, EX + "copy")) == 3
+
+
+@pytest.mark.parametrize("text", [
+    f"DROP GRAPH <{CHANGES}>",
+    f"CLEAR GRAPH <{CHANGES}>",
+    f"MOVE <{CHANGES}> TO DEFAULT",
+    f"INSERT {{ GRAPH <{CHANGES}> {{ <{EX}a> <{EX}b> 1 }} }} WHERE {{}}",
+])
+def test_an_update_that_names_the_change_log_is_403(plain, text):
+    client, kg = plain
+    _two_graphs(client)
+    before = sorted(map(str, kg.store))
+    response = update(client, text)
+    assert response.status_code == 403, response.get_json()
+    assert sorted(map(str, kg.store)) == before
+
+
+def test_an_update_reads_the_change_log_as_an_empty_graph(plain):
+    client, kg = plain
+    _two_graphs(client)
+    response = update(client, f"COPY <{CHANGES}> TO <{EX}g1>")
+    assert response.status_code == 200
+    assert quads(kg, EX + "g1") == set() and quads(kg, CHANGES)
+
+
+def test_load_silent_changes_nothing_and_fetches_nothing(plain):
+    import socket
+
+    client, kg = plain
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.3)
+        document = f"http://127.0.0.1:{listener.getsockname()[1]}/data.ttl"
+        response = update(client, f"LOAD SILENT <{document}> INTO GRAPH <{EX}g> ; INSERT DATA {{ <{EX}a> <{EX}b> 1 }}")
+        assert response.status_code == 200, response.get_json()
+        assert update(client, f"load silent <{document}>").status_code == 200
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody came for the document
+    assert quads(kg) == {(EX + "a", EX + "b", "1")}
+    response = update(client, "LOAD <http://127.0.0.1:9/data.ttl>")
+    assert response.status_code == 400 and "LOAD" in response.get_json()["error"]["message"]
+
+
+def test_without_the_union_the_change_log_is_not_a_named_graph_of_queries():
+    client, kg = plain_service(union=False)
+    _two_graphs(client)
+    assert CHANGES in {g.value for g in kg.store.named_graphs()}
+    graphs = get(client, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").get_json()["results"]["bindings"]
+    assert {b["g"]["value"] for b in graphs} == {EX + "g1", EX + "g2", EX + "g3"}
+    assert get(client, "ASK { ?s ?p ?o }").get_json()["boolean"] is False  # the default graph is empty
+    named = get(client, f"ASK FROM NAMED <{CHANGES}> {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert named.get_json()["boolean"] is True  # named, the change log can be queried
+    assert get(client, "ASK { GRAPH ?g { ?s ?p ?o } }", **{"named-graph-uri": CHANGES}).get_json()["boolean"] is True
+
+
+def test_the_service_description_follows_the_settings():
+    client, _ = plain_service(union=False)
+    _two_graphs(client)
+    sd = service_description(client.get("/sparql"))
+    assert not sd.query(f"PREFIX sd: <{SD}> ASK {{ [] sd:feature sd:UnionDefaultGraph }}")
+    assert sd.query(f"PREFIX sd: <{SD}> ASK {{ [] sd:supportedLanguage sd:SPARQL11Update }}")
+    names = {r["n"].value for r in sd.query(f"PREFIX sd: <{SD}> SELECT ?n {{ [] sd:namedGraph/sd:name ?n }}")}
+    assert names == {EX + "g1", EX + "g2", EX + "g3"}
+
+
+def test_without_writes_the_service_description_offers_no_update(client):
+    sd = service_description(client.get("/sparql"))
+    assert not sd.query(f"PREFIX sd: <{SD}> ASK {{ [] sd:supportedLanguage sd:SPARQL11Update }}")
+
+
+@pytest.mark.parametrize(("query", "accept", "content_type"), [
+    (CONSTRUCT, "text/turtle; charset=utf-8", "text/turtle; charset=utf-8"),
+    (LEADER, "application/sparql-results+json; charset=UTF-8", "application/sparql-results+json"),
+    (LEADER, "text/csv;charset=utf-8;q=0.9, application/sparql-results+xml;q=0.5", "text/csv; charset=utf-8"),
+])
+def test_an_accept_header_may_ask_for_utf8(client, query, accept, content_type):
+    response = get(client, query, accept)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == content_type
+
+
+def test_an_accept_header_asking_for_another_charset_is_406(client):
+    assert get(client, CONSTRUCT, "text/turtle; charset=latin-1").status_code == 406

@@ -142,11 +142,15 @@ def validate_store(union: ox.Store, shapes_dir: Path, *, focus_nodes: Iterable[s
     # Each run gets its own shapes graph: pySHACL modifies the one it is given, and blank-node
     # property shapes are looked up in the graph of the run that reported them.
     sparql_run_shapes = load_shapes(shapes_dir)
-    on_oxigraph = rdflib.Graph(store=OxigraphStore(store=union), identifier=DATASET_DEFAULT_GRAPH_ID)
+    # No prefixes on the data graph: pySHACL reads a focus node whose scheme is not http(s), urn
+    # or file (mailto:, tag:…) as a CURIE, and a bound prefix could capture it.
+    on_oxigraph = rdflib.Graph(store=OxigraphStore(store=union), identifier=DATASET_DEFAULT_GRAPH_ID,
+                               bind_namespaces="none")
     if focus_nodes is not None:
         # One run of every shape: pySHACL keeps each shape's own targets that are among the focus
         # nodes (with use_shapes it would force every focus node through every shape instead).
-        focus = [rdflib.URIRef(n) for n in focus_nodes]
+        # The focus nodes go as strings: pySHACL expands them itself and fails on a URIRef.
+        focus = [str(n) for n in focus_nodes]
         report = _run(on_oxigraph, sparql_run_shapes, None, focus) if focus else _merge([])
         conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
         return ValidationReport(conforms, _results(report, on_oxigraph, [sparql_run_shapes]), report)

@@ -52,7 +52,7 @@ from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_fo
 from .auth import requires_writer
 from .context import graph
 from .negotiation import GRAPH_FORMATS, UnsupportedMediaType, negotiate
-from .sparql import WritesForbidden, serialize_graph
+from .sparql import WritesForbidden, accepted, serialize_graph
 from .writes import dry_run_flag, guard, rejected
 
 blueprint = Blueprint("gsp", __name__)
@@ -324,7 +324,7 @@ def read(target: Target | None):
     kg = graph()
     if not graph_exists(kg.store, target.name):
         raise NotFound(f"there is no graph {target.label}", hint="PUT or POST triples to create it")
-    representation = negotiate(request.accept_mimetypes, GRAPH_FORMATS, what="a graph")
+    representation = negotiate(accepted(request.accept_mimetypes), GRAPH_FORMATS, what="a graph")
     quads = sorted(quads_of(kg.store, target.name), key=str)
     items = quads if representation.format.supports_datasets else [q.triple for q in quads]
     response = Response(serialize_graph(items, representation.format), content_type=representation.content_type)
