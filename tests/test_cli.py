@@ -159,3 +159,15 @@ def test_persistent_store_loads_once_and_reopens(runner, tmp_path):
     assert first.exit_code == second.exit_code == 0
     assert json.loads(first.output) == json.loads(second.output)
     assert any(store.iterdir())
+
+
+def test_update_on_the_command_line_leaves_the_change_log(runner, tmp_path):
+    store = str(tmp_path / "store")
+    added = runner.invoke(cli, ["--store", store, "update",
+                                "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> <https://example.org/p> 1 } }"])
+    assert added.exit_code == 0, added.output
+    dropped = runner.invoke(cli, ["--store", store, "update", "DROP ALL"])
+    assert dropped.exit_code == 0, dropped.output  # an empty graph breaks no rule
+    log = runner.invoke(cli, ["--store", store, "query", "--format", "csv",
+                              "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/alliance-kg/graph/changes> { ?s ?p ?o } }"])
+    assert int(log.output.splitlines()[1]) > 0

@@ -254,14 +254,14 @@ def load(config: Config, files: tuple[Path, ...], graph: str, fmt: str | None, d
 @click.pass_obj
 @handles_errors
 def update(config: Config, sparql: str, dry_run: bool) -> None:
-    """Run a SPARQL 1.1 Update, validated before it is committed (exit 1 if rejected)."""
-    from .errors import QuerySyntaxError
+    """Run a SPARQL 1.1 Update, validated before it is committed (exit 1 if rejected).
+
+    As on the endpoint, the update sees the data graphs only: the change log is left alone.
+    """
+    from .updates import change_for_update
 
     kg = KnowledgeGraph.open(config)
-    try:
-        change = kg.change_for_update(sparql)
-    except SyntaxError as exc:
-        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
+    change = change_for_update(kg, sparql)
     _guarded(config, kg, change, endpoint="alliance-kg update", summary="SPARQL Update", dry_run=dry_run)
 
 

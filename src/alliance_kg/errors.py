@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+_POSITION = re.compile(r"\bat (\d+):(\d+)")
+
 
 class AllianceKGError(Exception):
     """Base class: a problem alliance-kg can name. ``status`` is its HTTP status, ``code`` a short slug."""
@@ -31,6 +35,12 @@ class QuerySyntaxError(BadRequest):
     code = "query_syntax_error"
 
 
+class QueryEvaluationError(BadRequest):
+    """A query or update that parses but cannot be evaluated or serialised."""
+
+    code = "query_evaluation_error"
+
+
 class RDFSyntaxError(BadRequest):
     """An RDF document that does not parse."""
 
@@ -41,6 +51,13 @@ class UnsupportedFormat(BadRequest):
     """A serialisation format alliance-kg does not read or write."""
 
     code = "unsupported_format"
+
+
+class Forbidden(AllianceKGError):
+    """A write to something only the service writes."""
+
+    status = 403
+    code = "forbidden"
 
 
 class NotFound(AllianceKGError):
@@ -55,3 +72,21 @@ class ConfigurationError(AllianceKGError):
 
     status = 500
     code = "configuration_error"
+
+
+def query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    """Oxigraph's syntax error as alliance-kg's, with ``line`` and ``column`` (1-based) in ``details``.
+
+    >>> error = query_syntax_error(SyntaxError("error at 2:7: expected BY"))
+    >>> error.message, error.details
+    ('SPARQL syntax error: error at 2:7: expected BY', {'line': 2, 'column': 7})
+    """
+    message = str(exc)
+    if "Prefix not found" in message:
+        hint = "declare each prefix the query uses with PREFIX: this endpoint adds none"
+    else:
+        hint = "see https://www.w3.org/TR/sparql11-query/#grammar"
+    error = QuerySyntaxError(f"SPARQL syntax error: {message}", hint=hint)
+    position = _POSITION.search(message)
+    error.details = {"line": int(position[1]), "column": int(position[2])} if position else {}
+    return error

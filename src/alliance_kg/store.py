@@ -231,23 +231,6 @@ class KnowledgeGraph:
                 self.journal.clear()
             self.changed()
 
-    def change_for_update(self, update: str) -> Change:
-        """What the SPARQL Update ``update`` would change, worked out on a scratch copy of the
-        dataset (the store is not touched). Costs a copy of the dataset: fine for the graphs
-        this service holds today, a candidate for a smarter overlay when they grow.
-
-        >>> kg = KnowledgeGraph.in_memory()
-        >>> change = kg.change_for_update('INSERT DATA { <https://example.org/a> <https://example.org/p> "1" }')
-        >>> len(change.added), len(change.removed), len(kg)
-        (1, 0, 0)
-        """
-        scratch = ox.Store()
-        scratch.extend(self.store.quads_for_pattern(None, None, None, None))
-        scratch.update(update)
-        before = set(self.store.quads_for_pattern(None, None, None, None))
-        after = set(scratch.quads_for_pattern(None, None, None, None))
-        return Change(removed=frozenset(before - after), added=frozenset(after - before))
-
     def _apply(self, change: Change) -> None:
         for quad in change.removed:
             self.store.remove(quad)

@@ -47,12 +47,12 @@ from flask import Blueprint, Request, Response, g, jsonify, request, url_for
 
 from werkzeug.datastructures import MultiDict
 
-from ..errors import BadRequest, NotFound, RDFSyntaxError, UnsupportedFormat
+from ..errors import BadRequest, Forbidden, NotFound, RDFSyntaxError, UnsupportedFormat
 from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_for
 from .auth import requires_writer
 from .context import graph
 from .negotiation import GRAPH_FORMATS, UnsupportedMediaType, negotiate
-from .sparql import WritesForbidden, accepted, serialize_graph
+from .sparql import accepted, serialize_graph
 from .writes import dry_run_flag, guard, rejected
 
 blueprint = Blueprint("gsp", __name__)
@@ -343,7 +343,7 @@ def write(target: Target | None):
                              hint="only POST to /store alone creates a new graph")
         target = Target(ox.NamedNode(new_graph_iri()))
     if target.iri == CHANGES_GRAPH:
-        raise WritesForbidden("the change log graph is written by the service only",
+        raise Forbidden("the change log graph is written by the service only",
                               hint="write to another graph")
     dry_run = dry_run_flag()
     payload = read_payload(request, target) if method != "DELETE" else frozenset()

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import uuid
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -35,8 +34,9 @@ from flask import Blueprint, Request, Response, current_app, g, jsonify, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import MethodNotAllowed
 
-from ..errors import AllianceKGError, BadRequest, QuerySyntaxError
-from ..store import CHANGES_GRAPH, PREFIXES, Change, KnowledgeGraph
+from ..errors import BadRequest, QueryEvaluationError, query_syntax_error
+from ..store import CHANGES_GRAPH, PREFIXES
+from ..updates import change_for_update
 from .auth import requires_writer
 from .context import graph, settings
 from .writes import dry_run_flag, guard, rejected
@@ -53,23 +53,10 @@ FORM, QUERY_BODY, UPDATE_BODY = (
 )
 
 
-class WritesForbidden(AllianceKGError):
-    """A write to something only the service writes."""
-
-    status = 403
-    code = "forbidden"
-
-
 class FederationDisabled(BadRequest):
     """A query with ``SERVICE``: the endpoint does not call other endpoints."""
 
     code = "federation_disabled"
-
-
-class QueryEvaluationError(BadRequest):
-    """A query that parses but cannot be evaluated or serialised."""
-
-    code = "query_evaluation_error"
 
 
 @dataclass(frozen=True)
@@ -370,7 +357,6 @@ def _graph_name(iri: str, parameter: str) -> ox.NamedNode:
 
 # --- evaluating ------------------------------------------------------------------------------
 
-_POSITION = re.compile(r"\bat (\d+):(\d+)")
 
 
 def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True, base_iri: str | None = None):
@@ -393,27 +379,9 @@ def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True,
     try:
         return store.query(operation.query, base_iri=base_iri, **options)
     except SyntaxError as exc:
-        raise syntax_error(exc) from exc
+        raise query_syntax_error(exc) from exc
     except (RuntimeError, ValueError) as exc:
         raise QueryEvaluationError(f"cannot run the query: {exc}") from exc
-
-
-def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
-    """Oxigraph's syntax error as alliance-kg's, with ``line`` and ``column`` (1-based) in ``details``.
-
-    >>> error = syntax_error(SyntaxError("error at 2:7: expected BY"))
-    >>> error.message, error.details
-    ('SPARQL syntax error: error at 2:7: expected BY', {'line': 2, 'column': 7})
-    """
-    message = str(exc)
-    if "Prefix not found" in message:
-        hint = "declare each prefix the query uses with PREFIX: this endpoint adds none"
-    else:
-        hint = "see https://www.w3.org/TR/sparql11-query/#grammar"
-    error = QuerySyntaxError(f"SPARQL syntax error: {message}", hint=hint)
-    position = _POSITION.search(message)
-    error.details = {"line": int(position[1]), "column": int(position[2])} if position else {}
-    return error
 
 
 def answer_formats(results) -> tuple[tuple[Representation, ...], str]:
@@ -587,67 +555,3 @@ def guarded_update(operation: UpdateRequest):
     if not result.accepted and not dry_run:
         return rejected(result)
     return jsonify({"summary": "SPARQL Update", "dry_run": dry_run, **result.to_dict()})
-
-
-def change_for_update(kg: KnowledgeGraph, update: str, *, base_iri: str | None = None) -> Change:
-    """What ``update`` would change, worked out on a scratch copy of the data graphs.
-
-    The change log is not in the copy: it is outside the update's dataset, so ``DROP ALL``,
-    ``CLEAR NAMED`` or ``DELETE WHERE { GRAPH ?g { ... } }`` leave it, and ``GRAPH ?g`` does not
-    match it (nor does ``GRAPH <changes>``: an update reads it as an empty graph). An update that
-    writes it (``INSERT DATA { GRAPH <changes> ... }``, ``DROP GRAPH <changes>``, ``MOVE <changes>
-    TO ...``) is refused. ``base_iri`` resolves relative IRIs.
-
-    >>> kg = KnowledgeGraph.in_memory()
-    >>> kg.commit(Change(added=frozenset([ox.Quad(RDF_TYPE, RDF_TYPE, RDF_TYPE, ox.NamedNode(CHANGES_GRAPH))])))
-    >>> change_for_update(kg, "INSERT DATA { GRAPH <g> { <a> <b> 1 } } ; DROP ALL", base_iri="https://example.org/")
-    Change(removed=frozenset(), added=frozenset())
-    >>> change_for_update(kg, f"DROP GRAPH <{CHANGES_GRAPH}>")
-    Traceback (most recent call last):
-    ...
-    alliance_kg.web.sparql.WritesForbidden: the change log graph is written by the service only ...
-
-    :raises QuerySyntaxError: the update does not parse (with its line and column).
-    :raises QueryEvaluationError: it parses but fails (e.g. ``DROP GRAPH`` of a graph that does not exist).
-    :raises WritesForbidden: the update writes, clears, drops or moves the change log.
-    """
-    data = [q for q in kg.store.quads_for_pattern(None, None, None, None) if not _in_change_log(q)]
-    scratch = ox.Store()
-    scratch.extend(data)
-    try:
-        scratch.update(update, base_iri=base_iri)
-    except SyntaxError as exc:
-        raise syntax_error(exc) from exc
-    except (RuntimeError, ValueError, OSError) as exc:
-        if _names_change_log(data, update, base_iri):
-            raise _change_log_forbidden() from None
-        raise QueryEvaluationError(f"cannot run the update: {exc}") from exc
-    before, after = set(data), set(scratch)
-    change = Change(removed=frozenset(before - after), added=frozenset(after - before))
-    if any(_in_change_log(q) for q in change.added):
-        raise _change_log_forbidden()
-    return change
-
-
-def _names_change_log(data: list[ox.Quad], update: str, base_iri: str | None) -> bool:
-    """Whether ``update``, which failed on the data graphs, reads or drops the change log by name:
-    run again with a stand-in quad in the change log, it then succeeds and the stand-in is moved,
-    copied or gone."""
-    stand_in = ox.Quad(ox.BlankNode(), RDF_TYPE, ox.NamedNode(f"urn:uuid:{uuid.uuid4()}"), ox.NamedNode(CHANGES_GRAPH))
-    scratch = ox.Store()
-    scratch.extend(data)
-    scratch.add(stand_in)
-    try:
-        scratch.update(update, base_iri=base_iri)
-    except (SyntaxError, RuntimeError, ValueError, OSError):
-        return False
-    return stand_in not in scratch or any(q.object == stand_in.object and not _in_change_log(q) for q in scratch)
-
-
-def _change_log_forbidden() -> WritesForbidden:
-    return WritesForbidden("the change log graph is written by the service only",
-                           hint=f"leave <{CHANGES_GRAPH}> out of the update")
-
-
-def _in_change_log(quad: ox.Quad) -> bool:
-    return isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == CHANGES_GRAPH
