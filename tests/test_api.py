@@ -266,3 +266,20 @@ def test_answers_follow_the_graph_when_it_changes(kg, config):
     assert [r["source_shape"].rsplit("#")[-1] for r in report["results"]] == ["SingleLeaderShape"]
     answer = client.get("/api/responsibility?region=Europe").get_json()
     assert [l["label"] for l in answer["leaders"]] == ["Nissan", "Renault"]  # both shown, none hidden
+
+
+def test_a_cached_answer_built_from_other_cached_answers_does_not_deadlock(config):
+    """The first VoID request on a fresh graph builds its description from canned queries,
+    whose own cache is cold too."""
+    import threading
+
+    from alliance_kg.store import KnowledgeGraph
+    from alliance_kg.void import describe_dataset
+
+    fresh = KnowledgeGraph.open(config)
+    done = []
+    worker = threading.Thread(target=lambda: done.append(describe_dataset(fresh, endpoint="http://x/sparql",
+                                                                         store_url="http://x/store")), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert done and done[0], "describe_dataset did not finish: a cache lock deadlocked"

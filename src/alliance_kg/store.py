@@ -177,6 +177,7 @@ class KnowledgeGraph:
         self.generation = 0
         self._cache: dict[str, tuple[int, object]] = {}
         self._cache_lock = threading.Lock()
+        self._build_locks: dict[str, threading.Lock] = {}
         if journal is not None:
             interrupted = journal.pending()
             if interrupted is not None:
@@ -184,11 +185,18 @@ class KnowledgeGraph:
             journal.clear()
 
     def cached(self, name: str, build: Callable[["KnowledgeGraph"], T]) -> T:
-        """``build(self)``, computed once per :attr:`generation` and shared across threads."""
+        """``build(self)``, computed once per :attr:`generation` and shared across threads.
+
+        Each name has its own lock, so a slow build (the validation report) does not hold up
+        the others, and a build may itself use cached values (the VoID description runs
+        canned queries).
+        """
         hit = self._cache.get(name)
         if hit is not None and hit[0] == self.generation:
             return hit[1]  # type: ignore[return-value]
         with self._cache_lock:
+            lock = self._build_locks.setdefault(name, threading.Lock())
+        with lock:
             hit = self._cache.get(name)
             if hit is None or hit[0] != self.generation:
                 generation = self.generation
