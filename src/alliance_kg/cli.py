@@ -229,6 +229,7 @@ def load(config: Config, files: tuple[Path, ...], graph: str, fmt: str | None, d
     If the result does not conform, nothing is loaded and the report says why (exit 1).
     Use with --store DIR (or ALLIANCE_KG_STORE): an in-memory graph is gone when the command ends.
     """
+    from .safety import check_rdf_xml
     from .store import format_for, graph_iri
 
     kg = KnowledgeGraph.open(config)
@@ -237,8 +238,11 @@ def load(config: Config, files: tuple[Path, ...], graph: str, fmt: str | None, d
     with click.progressbar(files, label="reading", file=sys.stderr, show_pos=True) as bar:
         for path in bar:
             info = format_for(fmt, path=path)
+            data = path.read_bytes()
+            if info.format == ox.RdfFormat.RDF_XML:
+                check_rdf_xml(data, source=str(path))
             try:
-                for quad in ox.parse(path=str(path), format=info.format, rename_blank_nodes=True):
+                for quad in ox.parse(data, format=info.format, rename_blank_nodes=True):
                     graph_name = target if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
                     quads.add(ox.Quad(quad.subject, quad.predicate, quad.object, graph_name))
             except SyntaxError as exc:

@@ -316,6 +316,10 @@ class KnowledgeGraph:
         """Parse ``data`` and add it to ``graph``, all or nothing."""
         info = format_for(format)
         target = ox.NamedNode(graph_iri(graph))
+        if info.format == ox.RdfFormat.RDF_XML:
+            from .safety import check_rdf_xml
+
+            check_rdf_xml(data.encode() if isinstance(data, str) else data, source=source)
         try:
             self.store.load(data, info.format, base_iri=BASE + "id/", to_graph=target)
         except SyntaxError as exc:

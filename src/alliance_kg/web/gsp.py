@@ -48,6 +48,7 @@ from flask import Blueprint, Request, Response, g, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ..errors import BadRequest, Forbidden, NotFound, RDFSyntaxError, UnsupportedFormat
+from ..safety import check_rdf_xml
 from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_for
 from .auth import requires_writer
 from .context import graph
@@ -225,7 +226,9 @@ def parse_graph(data: bytes, format: ox.RdfFormat, *, into: ox.NamedNode | ox.De
         text format is not UTF-8.
     """
     name = _format_name(format)
-    if format != ox.RdfFormat.RDF_XML:
+    if format == ox.RdfFormat.RDF_XML:
+        check_rdf_xml(data, source=source)
+    else:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
