@@ -26,6 +26,9 @@ SETTINGS = (
     Setting("write_token", "", "A bearer token that allows writes (its name in the change log: 'token'); empty: none."),
     Setting("write_tokens", "", "A file of write tokens, one 'name: token' per line; empty: none."),
     Setting("shipped", "true", "Load the shipped graph into an empty store; false: start with an empty graph."),
+    Setting("max_body_bytes", "10000000", "The largest request body accepted, in bytes; a larger one is a 413."),
+    Setting("cors_origins", "*",
+            "Origins whose pages may read answers (CORS): '*' any, a space-separated list, or empty for none. Writes never."),
     Setting("union_default_graph", "true",
             "SPARQL's default graph is the union of all graphs; false: the store's own default graph only."),
 )
@@ -33,6 +36,22 @@ SETTINGS = (
 _PATHS = {"store", "data_dir", "write_tokens"}
 #: Settings that are true or false.
 _FLAGS = {"shipped", "union_default_graph"}
+#: Settings that are whole numbers.
+_INTEGERS = {"max_body_bytes"}
+
+
+def _integer(name: str, raw: str) -> int:
+    """
+    >>> _integer("max_body_bytes", "2048")
+    2048
+    """
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError(f"ALLIANCE_KG_{name.upper()}={raw!r} is not a whole number") from None
+    if value <= 0:
+        raise ValueError(f"ALLIANCE_KG_{name.upper()}={raw!r} must be positive")
+    return value
 
 
 def _flag(name: str, raw: str) -> bool:
@@ -64,6 +83,8 @@ class Config:
     write_tokens: Path | None = None
     shipped: bool = True
     union_default_graph: bool = True
+    max_body_bytes: int = 10_000_000
+    cors_origins: str = "*"
 
     @property
     def ontology_dir(self) -> Path:
@@ -89,6 +110,8 @@ class Config:
                     values[setting.name] = Path(raw)
                 elif setting.name in _FLAGS:
                     values[setting.name] = _flag(setting.name, raw)
+                elif setting.name in _INTEGERS:
+                    values[setting.name] = _integer(setting.name, raw)
                 else:
                     values[setting.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -18,7 +18,7 @@ from ..config import Config
 from ..guard import Guard
 from ..queries import check_queries
 from ..store import KnowledgeGraph
-from . import api, errors, gsp, pages, sparql, ui, writes
+from . import api, cors, errors, gsp, pages, sparql, ui, writes
 from .auth import load_tokens
 
 
@@ -32,6 +32,7 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
     app.extensions["alliance_kg"] = kg
     app.extensions["alliance_kg_guard"] = Guard(kg, config.shapes_dir)
     app.extensions["alliance_kg_tokens"] = load_tokens(config)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     errors.register(app)
@@ -46,6 +47,10 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
     def _release(exc):
         if g.pop("reading", False):
             kg.lock.release_read()
+
+    @app.after_request
+    def _cors(response):
+        return cors.allow_reads(response, config.cors_origins)
 
     for module in (sparql, api, writes, gsp, pages, ui):
         app.register_blueprint(module.blueprint)

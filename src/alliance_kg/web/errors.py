@@ -35,10 +35,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        hint = None
+        hint, message = None, exc.description or exc.name
         if exc.code == 404:
             hint = "see the README for the endpoints: /sparql, /api/..., /health"
-        response = envelope(exc.code or 500, _code_for(exc), exc.description or exc.name, hint)
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            message = f"the request body is larger than the limit of {limit:,} bytes"
+            hint = "the limit is the setting max_body_bytes (ALLIANCE_KG_MAX_BODY_BYTES)"
+        response = envelope(exc.code or 500, _code_for(exc), message, hint)
         for name in ("Allow", "WWW-Authenticate"):
             value = exc.get_response().headers.get(name)
             if value:
