@@ -283,3 +283,28 @@ def test_a_cached_answer_built_from_other_cached_answers_does_not_deadlock(confi
     worker.start()
     worker.join(timeout=30)
     assert done and done[0], "describe_dataset did not finish: a cache lock deadlocked"
+
+
+HOSTILE = ['x> } ; DROP ALL ; #', '"""', "' } INSERT DATA { <a:a> <a:a> <a:a> } #", "<https://w3id.org/alliance-kg/id/Europe>",
+           "?s ?p ?o", "\\u0000"]
+PARAMETERS = [
+    "/api/responsibility?region={v}", "/api/responsibility?country={v}", "/api/responsibility?technology={v}",
+    "/api/responsibility?segment={v}", "/api/responsibility?technology=autonomous%20driving&region={v}",
+    "/api/responsibility?technology=PHEV&segment={v}", "/api/responsibility?region=Europe&as_of={v}",
+    "/api/responsibility?region=Europe&layer={v}", "/api/scopes?kind={v}", "/api/companies/{v}",
+    "/api/companies/Nissan?as_of={v}", "/api/companies/Nissan?layer={v}", "/api/lineage/{v}",
+    "/api/lineage/CMF?layer={v}", "/api/models?brand={v}", "/api/models?platform={v}", "/api/figures?layer={v}",
+    "/api/changes?since={v}", "/api/changes?limit={v}", "/api/assignments/{v}",
+]
+
+
+@pytest.mark.parametrize("template", PARAMETERS)
+def test_every_api_parameter_treats_hostile_text_as_a_value(client, shipped, template):
+    from urllib.parse import quote
+
+    before = sorted(str(q) for q in shipped.store)
+    for value in HOSTILE:
+        response = client.get(template.replace("{v}", quote(value, safe="")))
+        assert response.status_code in (400, 404), (template, value, response.status_code)
+        assert set(response.get_json()) == {"error"}
+    assert sorted(str(q) for q in shipped.store) == before
