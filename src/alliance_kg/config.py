@@ -26,6 +26,8 @@ SETTINGS = (
     Setting("write_token", "", "A bearer token that allows writes (its name in the change log: 'token'); empty: none."),
     Setting("write_tokens", "", "A file of write tokens, one 'name: token' per line; empty: none."),
     Setting("shipped", "true", "Load the shipped graph into an empty store; false: start with an empty graph."),
+    Setting("query_timeout", "10",
+            "Seconds a SPARQL query may run before it is stopped (503); a request may ask for less with timeout=."),
     Setting("max_body_bytes", "10000000", "The largest request body accepted, in bytes; a larger one is a 413."),
     Setting("cors_origins", "*",
             "Origins whose pages may read answers (CORS): '*' any, a space-separated list, or empty for none. Writes never."),
@@ -38,6 +40,24 @@ _PATHS = {"store", "data_dir", "write_tokens"}
 _FLAGS = {"shipped", "union_default_graph"}
 #: Settings that are whole numbers.
 _INTEGERS = {"max_body_bytes"}
+
+
+#: Settings that are durations in seconds.
+_SECONDS = {"query_timeout"}
+
+
+def _seconds(name: str, raw: str) -> float:
+    """
+    >>> _seconds("query_timeout", "2.5")
+    2.5
+    """
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ValueError(f"ALLIANCE_KG_{name.upper()}={raw!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise ValueError(f"ALLIANCE_KG_{name.upper()}={raw!r} must be between 0 and 3600 seconds")
+    return value
 
 
 def _integer(name: str, raw: str) -> int:
@@ -84,6 +104,7 @@ class Config:
     shipped: bool = True
     union_default_graph: bool = True
     max_body_bytes: int = 10_000_000
+    query_timeout: float = 10.0
     cors_origins: str = "*"
 
     @property
@@ -112,6 +133,8 @@ class Config:
                     values[setting.name] = _flag(setting.name, raw)
                 elif setting.name in _INTEGERS:
                     values[setting.name] = _integer(setting.name, raw)
+                elif setting.name in _SECONDS:
+                    values[setting.name] = _seconds(setting.name, raw)
                 else:
                     values[setting.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})

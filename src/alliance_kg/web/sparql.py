@@ -36,6 +36,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from ..errors import BadRequest, QueryEvaluationError, query_syntax_error
 from ..store import CHANGES_GRAPH, PREFIXES
+from ..sandbox import run_isolated
 from ..updates import change_for_update
 from .auth import requires_writer
 from .context import graph, settings
@@ -518,19 +519,51 @@ def sparql():
         store = graph().store
         triples = service_description(request.base_url, store.named_graphs() if union else data_graphs(store),
                                       union=union, update=bool(current_app.extensions["alliance_kg_tokens"]))
-        body = serialize_graph(triples, representation.format, {"sd": SD})
+        body, content_type = serialize_graph(triples, representation.format, {"sd": SD}), representation.content_type
     else:
-        kg = graph()
-        with contextlib.ExitStack() as stack:
-            if not g.get("reading"):  # a query sent with POST: hold the graph as a GET does
-                stack.enter_context(kg.lock.reading())
-            results = evaluate(kg.store, operation, union=union, base_iri=request.base_url)
-            table, what = answer_formats(results)
-            representation = negotiate(accepted(request.accept_mimetypes), table, what=what)
-            body = serialize(results, representation)
-    response = Response(body, content_type=representation.content_type)
+        body, content_type = answer_query(operation, union=union)
+    response = Response(body, content_type=content_type)
     response.vary.add("Accept")
     return response
+
+
+def answer_query(operation: ProtocolRequest, *, union: bool) -> tuple[bytes, str]:
+    """Evaluate a user's query in a killable child process, within the time limit
+    (:func:`alliance_kg.sandbox.run_isolated`): the answer's body and content type."""
+    config = settings()
+    limit = request_timeout(request.values.get("timeout"), config.query_timeout)
+    accept, base_iri, kg = accepted(request.accept_mimetypes), request.base_url, graph()
+
+    def work() -> tuple[bytes, str]:
+        # A store on disk is opened afresh in the child; an in-memory one is the fork's snapshot.
+        store = kg.store if config.store is None else ox.Store.read_only(str(config.store / "graph"))
+        results = evaluate(store, operation, union=union, base_iri=base_iri)
+        table, what = answer_formats(results)
+        representation = negotiate(accept, table, what=what)
+        return serialize(results, representation), representation.content_type
+
+    with contextlib.ExitStack() as stack:
+        if not g.get("reading"):  # a query sent with POST: hold the graph as a GET does
+            stack.enter_context(kg.lock.reading())
+        return run_isolated(work, timeout=limit, setting="query_timeout")
+
+
+def request_timeout(value: str | None, limit: float) -> float:
+    """The time limit of one query: the setting, or the lower ``timeout=`` a request asks for.
+
+    >>> request_timeout(None, 10), request_timeout("2.5", 10)
+    (10, 2.5)
+    """
+    if value is None or value == "":
+        return limit
+    try:
+        asked = float(value)
+    except ValueError:
+        raise BadRequest(f"timeout={value!r} is not a number of seconds") from None
+    if not 0 < asked <= limit:
+        raise BadRequest(f"timeout={value!r} must be more than 0 and at most {limit:g} seconds",
+                         hint="the upper bound is the setting query_timeout (ALLIANCE_KG_QUERY_TIMEOUT)")
+    return asked
 
 
 @requires_writer
