@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .catalog import local_id
-from .provenance import Source, _source, layer_of, node_sources
+from .provenance import Source, layer_of, node_sources, source_from_row
 from .queries import load_query
 from .store import BASE, PREFIXES, KnowledgeGraph
 
@@ -125,7 +125,7 @@ def describe(kg: KnowledgeGraph, iri: str) -> Description:
                    key=lambda t: t.label)
     descriptions = sorted({a.other.value for a in outgoing if a.property.value in DESCRIPTIONS})
     sources = node_sources(kg, iri)
-    about = list({(r["predicate"].value, r["statement"].value): (term(kg, r["predicate"]), _source(r))
+    about = list({(r["predicate"].value, r["statement"].value): (term(kg, r["predicate"]), source_from_row(r))
                   for r in kg.canned("about_sources", subject=node)}.values())
     triples = [ox.Triple(node, r["p"], r["o"]) for r in out_rows]
     triples += [ox.Triple(r["s"], r["p"], node) for r in in_rows]

@@ -60,6 +60,61 @@ class Forbidden(AllianceKGError):
     code = "forbidden"
 
 
+class FederationDisabled(BadRequest):
+    """A query or update that would call another endpoint or fetch a document (SERVICE, LOAD)."""
+
+    code = "federation_disabled"
+
+
+class Unauthorized(AllianceKGError):
+    """A write without a valid bearer token."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class WritesDisabled(AllianceKGError):
+    """A write to a service that has no write token configured."""
+
+    status = 403
+    code = "writes_disabled"
+
+
+class NotAcceptable(AllianceKGError):
+    """None of the media types the client accepts is available."""
+
+    status = 406
+    code = "not_acceptable"
+
+
+class Conflict(AllianceKGError):
+    """The thing to create exists already."""
+
+    status = 409
+    code = "conflict"
+
+
+class UnsupportedMediaType(AllianceKGError):
+    """A request body of a media type the endpoint does not read."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+class ValidationFailed(AllianceKGError):
+    """A write the shapes reject: nothing was changed."""
+
+    status = 422
+    code = "validation_failed"
+
+
+class QueryTimeout(AllianceKGError):
+    """Work that ran past its time limit and was stopped."""
+
+    status = 503
+    code = "query_timeout"
+
+
 class NotFound(AllianceKGError):
     """A named thing does not exist."""
 

@@ -123,11 +123,6 @@ class Guard:
             self._synced_generation = self.kg.generation
             return WriteResult(True, True, report, mode, len(focus), len(change.added), len(change.removed), change_id)
 
-    def validate_all(self) -> ValidationReport:
-        """A full validation of the current graph."""
-        with self._writer:
-            return validate_store(union_store(self.kg), self.shapes_dir)
-
     # --- the candidate state ----------------------------------------------------------------------
 
     def _graph(self) -> ox.Store:

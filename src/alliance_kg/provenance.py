@@ -68,7 +68,8 @@ def _value(row: dict, name: str) -> str | None:
     return term.value if term is not None else None
 
 
-def _source(row: dict) -> Source:
+def source_from_row(row: dict) -> Source:
+    """A statement row of ``node_sources.rq`` / ``triple_sources.rq`` / ``about_sources.rq`` as a :class:`Source`."""
     document = row["document"].value
     strength = _value(row, "strength")
     return Source(
@@ -101,7 +102,7 @@ def _unique(sources: Iterable[Source], layers: set[str] | None) -> list[Source]:
 def node_sources(kg: KnowledgeGraph, node: str, *, layers: set[str] | None = None) -> list[Source]:
     """The statements supporting ``node`` (``akg:supports``), optionally only from ``layers``."""
     rows = kg.canned("node_sources", target=ox.NamedNode(node))
-    return _unique(map(_source, rows), layers)
+    return _unique(map(source_from_row, rows), layers)
 
 
 def triple_sources(
@@ -114,4 +115,4 @@ def triple_sources(
         bindings["object"] = ox.NamedNode(obj)
     rows = kg.canned("triple_sources", **bindings)
     kinds = {local_id(r["derivationKind"].value) for r in rows if "derivationKind" in r}
-    return _unique(map(_source, rows), layers), kinds
+    return _unique(map(source_from_row, rows), layers), kinds

@@ -21,18 +21,11 @@ import signal
 import time
 from typing import Callable
 
-from .errors import AllianceKGError
+from .errors import AllianceKGError, QueryTimeout
 
 _OK, _ERROR = b"O", b"E"
 #: Children alive now (their pids), for tests and for the shutdown of the service.
 LIVE: set[int] = set()
-
-
-class QueryTimeout(AllianceKGError):
-    """The work ran past its time limit and was stopped."""
-
-    status = 503
-    code = "query_timeout"
 
 
 class ChildError(AllianceKGError):

@@ -101,7 +101,7 @@ class Change:
     """A change of the dataset: quads to remove, then quads to add.
 
     >>> q = ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), ox.Literal("1"))
-    >>> Change(added=frozenset([q])).inverse().removed == frozenset([q])
+    >>> (Change(added=frozenset([q])) | Change(removed=frozenset([q]))).removed == frozenset([q])
     True
     """
 
@@ -110,9 +110,6 @@ class Change:
 
     def __bool__(self) -> bool:
         return bool(self.removed or self.added)
-
-    def inverse(self) -> "Change":
-        return Change(removed=self.added, added=self.removed)
 
     def __or__(self, other: "Change") -> "Change":
         return Change(removed=self.removed | other.removed, added=self.added | other.added)

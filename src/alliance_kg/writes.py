@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from .catalog import AKG, catalog, local_id
-from .errors import AllianceKGError, BadRequest, NotFound
+from .errors import BadRequest, Conflict, NotFound
 from .store import LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
 
 AKR = PREFIXES["akr"]
@@ -33,13 +33,6 @@ STRENGTHS = {"stated": "Stated", "implied": "Implied", "attributed": "Attributed
 #: Derivation kinds by the names the API accepts ("based_on" is the plain English for a derivative).
 DERIVATION_KINDS = {"rebadge": "Rebadge", "derivative": "Derivative", "based_on": "Derivative",
                     "follower_model": "FollowerModel"}
-
-
-class Conflict(AllianceKGError):
-    """The thing to create exists already."""
-
-    status = 409
-    code = "conflict"
 
 
 def n(iri: str) -> ox.NamedNode:

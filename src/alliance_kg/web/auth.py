@@ -15,17 +15,7 @@ from pathlib import Path
 from flask import g, request
 
 from ..config import Config
-from ..errors import AllianceKGError, ConfigurationError
-
-
-class WritesDisabled(AllianceKGError):
-    status = 403
-    code = "writes_disabled"
-
-
-class Unauthorized(AllianceKGError):
-    status = 401
-    code = "unauthorized"
+from ..errors import ConfigurationError, Unauthorized, WritesDisabled
 
 
 def load_tokens(config: Config) -> dict[str, str]:

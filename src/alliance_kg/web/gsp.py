@@ -47,12 +47,12 @@ from flask import Blueprint, Request, Response, g, jsonify, request, url_for
 
 from werkzeug.datastructures import MultiDict
 
-from ..errors import BadRequest, Forbidden, NotFound, RDFSyntaxError, UnsupportedFormat
+from ..errors import BadRequest, Forbidden, NotFound, RDFSyntaxError, UnsupportedFormat, UnsupportedMediaType
 from ..safety import check_rdf_xml
 from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_for
 from .auth import requires_writer
 from .context import graph
-from .negotiation import GRAPH_FORMATS, UnsupportedMediaType, negotiate
+from .negotiation import GRAPH_FORMATS, negotiate
 from .sparql import accepted, serialize_graph
 from .writes import dry_run_flag, guard, rejected
 
@@ -178,7 +178,7 @@ def body_format(media_type: str | None, charset: str | None = None, *, filename:
     >>> body_format("application/trig")
     Traceback (most recent call last):
     ...
-    alliance_kg.web.negotiation.UnsupportedMediaType: a graph is written with triples, not a dataset (application/trig) ...
+    alliance_kg.errors.UnsupportedMediaType: a graph is written with triples, not a dataset (application/trig) ...
 
     :raises UnsupportedMediaType: a media type, extension or charset this endpoint does not read.
     """

@@ -19,21 +19,7 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from ..errors import AllianceKGError
-
-
-class NotAcceptable(AllianceKGError):
-    """None of the media types the client accepts is available (HTTP 406)."""
-
-    status = 406
-    code = "not_acceptable"
-
-
-class UnsupportedMediaType(AllianceKGError):
-    """The request body has a media type the endpoint does not read (HTTP 415)."""
-
-    status = 415
-    code = "unsupported_media_type"
+from ..errors import NotAcceptable
 
 
 @dataclass(frozen=True)
@@ -116,7 +102,7 @@ def negotiate(accept: MIMEAccept | str | None, table: tuple[Representation, ...]
     >>> negotiate("image/png", GRAPH_FORMATS, what="a CONSTRUCT query")
     Traceback (most recent call last):
     ...
-    alliance_kg.web.negotiation.NotAcceptable: no media type in the Accept header is available for a CONSTRUCT query; available: text/turtle, application/n-triples, ...
+    alliance_kg.errors.NotAcceptable: no media type in the Accept header is available for a CONSTRUCT query; available: text/turtle, application/n-triples, ...
 
     :raises NotAcceptable: the header accepts none of the table's media types.
     """

@@ -34,14 +34,15 @@ from flask import Blueprint, Request, Response, current_app, g, jsonify, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import MethodNotAllowed
 
-from ..errors import BadRequest, QueryEvaluationError, query_syntax_error
+from ..errors import BadRequest, FederationDisabled, QueryEvaluationError, query_syntax_error
 from ..store import CHANGES_GRAPH, PREFIXES
 from ..sandbox import run_isolated
 from ..updates import change_for_update
 from .auth import requires_writer
 from .context import graph, settings
 from .writes import dry_run_flag, guard, rejected
-from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, UnsupportedMediaType, negotiate
+from ..errors import UnsupportedMediaType
+from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, negotiate
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -52,12 +53,6 @@ USING_GRAPH_URI, USING_NAMED_GRAPH_URI = "using-graph-uri", "using-named-graph-u
 FORM, QUERY_BODY, UPDATE_BODY = (
     "application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"
 )
-
-
-class FederationDisabled(BadRequest):
-    """A query with ``SERVICE``: the endpoint does not call other endpoints."""
-
-    code = "federation_disabled"
 
 
 @dataclass(frozen=True)
@@ -357,7 +352,6 @@ def _graph_name(iri: str, parameter: str) -> ox.NamedNode:
 
 
 # --- evaluating ------------------------------------------------------------------------------
-
 
 
 def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True, base_iri: str | None = None):

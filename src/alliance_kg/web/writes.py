@@ -15,22 +15,15 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
 from .. import writes
 from ..changes import list_changes
-from ..errors import AllianceKGError, BadRequest
+from ..errors import BadRequest, UnsupportedMediaType, ValidationFailed
 from ..guard import Guard, WriteResult
 from ..responsibility import assignment_by_id
 from .auth import requires_writer
 from .context import graph
-from .negotiation import UnsupportedMediaType, negotiate
+from .negotiation import negotiate
 from .api import REPORT_FORMATS, RDFLIB_NAMES, params
 
 blueprint = Blueprint("writes", __name__)
-
-
-class ValidationFailed(AllianceKGError):
-    """A write the shapes reject: nothing was changed."""
-
-    status = 422
-    code = "validation_failed"
 
 
 def guard() -> Guard:
