@@ -68,9 +68,9 @@ def main() -> None:
         children = _children(server.process.pid)
     kg = KnowledgeGraph.open(Config.from_env({}))
 
-    def in_process() -> tuple[bytes, str]:
+    def in_process() -> tuple[bytes, dict]:
         results = kg.store.query(SMALL, use_default_graph_as_union=True)
-        return results.serialize(format=ox.QueryResultsFormat.JSON), "application/sparql-results+json"
+        return results.serialize(format=ox.QueryResultsFormat.JSON), {"content_type": "application/sparql-results+json"}
 
     direct, forked = [], []
     for _ in range(200):

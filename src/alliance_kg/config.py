@@ -29,6 +29,12 @@ SETTINGS = (
     Setting("query_timeout", "10",
             "Seconds a SPARQL query may run before it is stopped (503); a request may ask for less with timeout=."),
     Setting("max_body_bytes", "10000000", "The largest request body accepted, in bytes; a larger one is a 413."),
+    Setting("max_result_rows", "10000",
+            "Rows (or triples) a SPARQL answer may hold; past it the answer is cut and says so (X-SPARQL-MaxRows)."),
+    Setting("max_change_quads", "100000",
+            "Quads one write may add and remove together (SPARQL Update, Graph Store, JSON API); more is a 413."),
+    Setting("service_allowlist", "",
+            "Endpoints a query may call with SERVICE: a space-separated list of IRIs; empty: no SERVICE at all."),
     Setting("cors_origins", "*",
             "Origins whose pages may read answers (CORS): '*' any, a space-separated list, or empty for none. Writes never."),
     Setting("union_default_graph", "true",
@@ -39,7 +45,7 @@ _PATHS = {"store", "data_dir", "write_tokens"}
 #: Settings that are true or false.
 _FLAGS = {"shipped", "union_default_graph"}
 #: Settings that are whole numbers.
-_INTEGERS = {"max_body_bytes"}
+_INTEGERS = {"max_body_bytes", "max_result_rows", "max_change_quads"}
 
 
 #: Settings that are durations in seconds.
@@ -106,6 +112,18 @@ class Config:
     max_body_bytes: int = 10_000_000
     query_timeout: float = 10.0
     cors_origins: str = "*"
+    max_result_rows: int = 10_000
+    max_change_quads: int = 100_000
+    service_allowlist: str = ""
+
+    @property
+    def service_endpoints(self) -> frozenset[str]:
+        """The endpoints ``SERVICE`` may call (:attr:`service_allowlist`, split).
+
+        >>> sorted(Config(service_allowlist=" https://a.example/sparql  https://b.example/q ").service_endpoints)
+        ['https://a.example/sparql', 'https://b.example/q']
+        """
+        return frozenset(self.service_allowlist.split())
 
     @property
     def ontology_dir(self) -> Path:

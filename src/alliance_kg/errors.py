@@ -53,6 +53,20 @@ class UnsupportedFormat(BadRequest):
     code = "unsupported_format"
 
 
+class UnknownGraph(BadRequest):
+    """A query or update reads a graph (``FROM``, ``USING``, a dataset parameter) this store does
+    not hold: the service never fetches one from the web or a file."""
+
+    code = "unknown_graph"
+
+
+class ChangeTooLarge(AllianceKGError):
+    """A write would add and remove more quads than the setting ``max_change_quads`` allows."""
+
+    status = 413
+    code = "change_too_large"
+
+
 class Forbidden(AllianceKGError):
     """A write to something only the service writes."""
 

@@ -26,6 +26,7 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
+from .errors import ChangeTooLarge
 from .queries import load_query
 from .store import CHANGES_GRAPH, PREFIXES, Change, KnowledgeGraph
 from .validation import ValidationReport, union_store, validate_store
@@ -65,9 +66,11 @@ class WriteResult:
 class Guard:
     """Validates and commits writes to one knowledge graph."""
 
-    def __init__(self, kg: KnowledgeGraph, shapes_dir: Path):
+    def __init__(self, kg: KnowledgeGraph, shapes_dir: Path, *, max_change_quads: int | None = None):
         self.kg = kg
         self.shapes_dir = shapes_dir
+        #: The most quads one write may add and remove together; ``None``: no limit.
+        self.max_change_quads = max_change_quads
         self._writer = threading.Lock()
         self._validation_graph: ox.Store | None = None
         self._synced_generation = -1
@@ -94,6 +97,13 @@ class Guard:
             if callable(change):
                 change = change(self.kg)
             change = self._effective(change)
+            size = len(change.removed) + len(change.added)
+            if self.max_change_quads is not None and size > self.max_change_quads:
+                raise ChangeTooLarge(
+                    f"the write would add {len(change.added)} and remove {len(change.removed)} quads, "
+                    f"more than the limit of {self.max_change_quads}",
+                    hint="split it into smaller writes; the limit is the setting max_change_quads "
+                         "(ALLIANCE_KG_MAX_CHANGE_QUADS)")
             if not change:  # nothing would change: nothing to validate, commit or log
                 empty = validate_store(ox.Store(), self.shapes_dir, focus_nodes=[])
                 return WriteResult(True, False, empty, "none", 0, 0, 0)

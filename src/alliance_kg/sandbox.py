@@ -9,21 +9,27 @@ requests go on meanwhile. A fork costs about 3 ms per query on the shipped graph
 (``bench/timeout_bench.py``).
 
 The child must only compute and write: it touches no lock the parent's other threads may have
-held at the fork (no logging, no Flask state changes), and leaves with ``os._exit``.
+held at the fork (no logging, no Flask state changes), and leaves with ``os._exit``. It reads the
+in-memory graph only, never RocksDB: a RocksDB store is not fork-safe (its background threads
+do not exist in the child), and opening it read-only while the service writes it is undefined
+behaviour. That is why a persistent graph is also kept in memory (:class:`~alliance_kg.store.KnowledgeGraph`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import select
 import signal
 import time
+import traceback
 from typing import Callable
 
 from .errors import AllianceKGError, QueryTimeout
 
 _OK, _ERROR = b"O", b"E"
+log = logging.getLogger(__name__)
 #: Children alive now (their pids), for tests and for the shutdown of the service.
 LIVE: set[int] = set()
 
@@ -32,12 +38,13 @@ class ChildError(AllianceKGError):
     """An error the child reported, rebuilt in the parent with the child's status and code."""
 
 
-def run_isolated(work: Callable[[], tuple[bytes, str]], *, timeout: float, setting: str) -> tuple[bytes, str]:
-    """``work()`` in a forked child, its ``(body, content_type)`` answer returned; killed after
-    ``timeout`` seconds (``setting`` names the limit in the error).
+def run_isolated(work: Callable[[], tuple[bytes, dict]], *, timeout: float, setting: str) -> tuple[bytes, dict]:
+    """``work()`` in a forked child, its ``(body, about)`` answer returned (``about``: anything
+    JSON can carry, such as the content type); killed after ``timeout`` seconds (``setting``
+    names the limit in the error).
 
-    >>> run_isolated(lambda: (b"42", "text/plain"), timeout=5, setting="query_timeout")
-    (b'42', 'text/plain')
+    >>> run_isolated(lambda: (b"42", {"content_type": "text/plain"}), timeout=5, setting="query_timeout")
+    (b'42', {'content_type': 'text/plain'})
 
     :raises QueryTimeout: the work did not finish in time; the child is gone.
     :raises AllianceKGError: the error the work raised, with its status and code.
@@ -74,17 +81,18 @@ def run_isolated(work: Callable[[], tuple[bytes, str]], *, timeout: float, setti
     return _answer(b"".join(chunks))
 
 
-def _child(work: Callable[[], tuple[bytes, str]], out: int) -> None:
+def _child(work: Callable[[], tuple[bytes, dict]], out: int) -> None:
     try:
         try:
-            body, content_type = work()
-            message = _OK + json.dumps({"content_type": content_type}).encode() + b"\n" + body
+            body, about = work()
+            message = _OK + json.dumps(about).encode() + b"\n" + body
         except AllianceKGError as exc:
             message = _ERROR + json.dumps({"status": exc.status, "code": exc.code, "message": exc.message,
                                            "hint": exc.hint, "details": getattr(exc, "details", {})}).encode()
-        except BaseException:  # noqa: BLE001 - reported as a generic failure; the parent logs nothing of it
-            message = _ERROR + json.dumps({"status": 500, "code": "internal_error",
-                                           "message": "the query could not be answered", "hint": None}).encode()
+        except BaseException:  # noqa: BLE001 - a generic failure for the caller; the parent logs the trace
+            message = _ERROR + json.dumps({"status": 500, "code": "internal_error", "hint": None,
+                                           "message": "the query could not be answered",
+                                           "trace": traceback.format_exc()}).encode()
         view = memoryview(message)
         while view:
             written = os.write(out, view)
@@ -93,12 +101,14 @@ def _child(work: Callable[[], tuple[bytes, str]], out: int) -> None:
         os._exit(0)
 
 
-def _answer(data: bytes) -> tuple[bytes, str]:
+def _answer(data: bytes) -> tuple[bytes, dict]:
     if data.startswith(_OK):
         header, _, body = data[1:].partition(b"\n")
-        return body, json.loads(header)["content_type"]
+        return body, json.loads(header)
     if data.startswith(_ERROR):
         fields = json.loads(data[1:])
+        if fields.get("trace"):
+            log.error("the query process failed:\n%s", fields["trace"])
         error = ChildError(fields["message"], hint=fields.get("hint"))
         error.status, error.code = fields["status"], fields["code"]
         error.details = fields.get("details") or {}

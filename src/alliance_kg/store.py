@@ -165,8 +165,13 @@ class KnowledgeGraph:
     1
     """
 
-    def __init__(self, store: ox.Store, *, journal: Journal | None = None):
+    def __init__(self, store: ox.Store, *, disk: ox.Store | None = None, journal: Journal | None = None):
+        #: The graph every read sees: in memory, so a forked query process reads a consistent
+        #: copy of it (:mod:`alliance_kg.sandbox`) and scans are fast.
         self.store = store
+        #: The same graph on disk (RocksDB), when the graph is persistent: written by every
+        #: commit before the memory copy, never read after start-up.
+        self.disk = disk
         self.journal = journal
         #: Readers hold it shared for a whole request; :meth:`commit` holds it alone.
         self.lock = ReadWriteLock()
@@ -175,11 +180,6 @@ class KnowledgeGraph:
         self._cache: dict[str, tuple[int, object]] = {}
         self._cache_lock = threading.Lock()
         self._build_locks: dict[str, threading.Lock] = {}
-        if journal is not None:
-            interrupted = journal.pending()
-            if interrupted is not None:
-                self._apply(interrupted)
-            journal.clear()
 
     def cached(self, name: str, build: Callable[["KnowledgeGraph"], T]) -> T:
         """``build(self)``, computed once per :attr:`generation` and shared across threads.
@@ -228,23 +228,15 @@ class KnowledgeGraph:
         if not change:
             return
         with self.lock.writing():
-            if self.journal is not None:
-                self.journal.write(change)
-            self._apply(change)
-            if self.journal is not None:
-                self.store.flush()  # on disk before the journal goes and the write is acknowledged
-                self.journal.clear()
+            if self.disk is not None:
+                if self.journal is not None:
+                    self.journal.write(change)
+                _apply(self.disk, change)
+                self.disk.flush()  # on disk before the journal goes and the write is acknowledged
+                if self.journal is not None:
+                    self.journal.clear()
+            _apply(self.store, change)
             self.changed()
-
-    def _apply(self, change: Change) -> None:
-        for quad in change.removed:
-            self.store.remove(quad)
-        self.store.extend(change.added)
-        # Oxigraph keeps the name of a named graph whose last quad is gone: forget it, so that
-        # an emptied graph is not listed (service description, Graph Store Protocol) any more.
-        for name in {q.graph_name for q in change.removed if isinstance(q.graph_name, ox.NamedNode)}:
-            if next(iter(self.store.quads_for_pattern(None, None, None, name)), None) is None:
-                self.store.remove_graph(name)
 
     def data_graphs(self) -> list[str]:
         """The named graphs that hold the knowledge graph: all but the change log."""
@@ -265,21 +257,29 @@ class KnowledgeGraph:
         """Open the store ``config`` names (in memory if none); load the shipped graph if it is empty."""
         if config.store is None:
             kg = cls.in_memory()
-        else:
-            try:
-                config.store.mkdir(parents=True, exist_ok=True)
-                kg = cls(ox.Store(str(config.store / "graph")), journal=Journal(config.store / "journal"))
-            except OSError as exc:
-                raise ConfigurationError(f"cannot open the store at {config.store}: {exc}") from exc
-        if kg.is_empty() and config.shipped:
-            if config.store is None:
+            if config.shipped:
                 kg.load_shipped(config)
-            else:  # all or nothing: a first start cut short must not leave a partial graph
-                scratch = cls.in_memory()
-                scratch.load_shipped(config)
-                kg.store.extend(scratch.store.quads_for_pattern(None, None, None, None))  # one transaction
-                kg.changed()
-        return kg
+            return kg
+        try:
+            config.store.mkdir(parents=True, exist_ok=True)
+            disk = ox.Store(str(config.store / "graph"))
+        except OSError as exc:
+            raise ConfigurationError(f"cannot open the store at {config.store}: {exc}") from exc
+        journal = Journal(config.store / "journal")
+        interrupted = journal.pending()
+        if interrupted is not None:  # a write cut short by a crash: finish it
+            _apply(disk, interrupted)
+            disk.flush()
+        journal.clear()
+        if config.shipped and next(iter(disk.quads_for_pattern(None, None, None, None)), None) is None:
+            # All or nothing: a first start cut short must not leave a partial graph.
+            scratch = cls.in_memory()
+            scratch.load_shipped(config)
+            disk.extend(scratch.store.quads_for_pattern(None, None, None, None))  # one transaction
+            disk.flush()
+        memory = ox.Store()
+        memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        return cls(memory, disk=disk, journal=journal)
 
     def is_empty(self) -> bool:
         return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
@@ -318,7 +318,12 @@ class KnowledgeGraph:
 
             check_rdf_xml(data.encode() if isinstance(data, str) else data, source=source)
         try:
-            self.store.load(data, info.format, base_iri=BASE + "id/", to_graph=target)
+            if self.disk is not None:  # parsed into memory first: a syntax error leaves the disk as it was
+                scratch = ox.Store()
+                scratch.load(data, info.format, base_iri=BASE + "id/", to_graph=target)
+                self.commit(Change(added=frozenset(scratch.quads_for_pattern(None, None, None, None))))
+            else:
+                self.store.load(data, info.format, base_iri=BASE + "id/", to_graph=target)
         except SyntaxError as exc:
             raise RDFSyntaxError(f"{source}: {exc}") from exc
         finally:
@@ -387,6 +392,18 @@ class KnowledgeGraph:
             return self.store.dump(format=info.format, prefixes=PREFIXES)
         triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         return ox.serialize(triples, format=info.format, prefixes=PREFIXES)
+
+
+def _apply(store: ox.Store, change: Change) -> None:
+    """Remove then add the quads of ``change`` in ``store``."""
+    for quad in change.removed:
+        store.remove(quad)
+    store.extend(change.added)
+    # Oxigraph keeps the name of a named graph whose last quad is gone: forget it, so that an
+    # emptied graph is not listed (service description, Graph Store Protocol) any more.
+    for name in {q.graph_name for q in change.removed if isinstance(q.graph_name, ox.NamedNode)}:
+        if next(iter(store.quads_for_pattern(None, None, None, name)), None) is None:
+            store.remove_graph(name)
 
 
 def graph_iri(name: str) -> str:

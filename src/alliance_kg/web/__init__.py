@@ -30,7 +30,7 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
     app.config["ALLIANCE_KG_CONFIG"] = config
     kg = kg if kg is not None else KnowledgeGraph.open(config)
     app.extensions["alliance_kg"] = kg
-    app.extensions["alliance_kg_guard"] = Guard(kg, config.shapes_dir)
+    app.extensions["alliance_kg_guard"] = Guard(kg, config.shapes_dir, max_change_quads=config.max_change_quads)
     app.extensions["alliance_kg_tokens"] = load_tokens(config)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -56,5 +56,5 @@ def allow_reads(response: Response, setting: str) -> Response:
         response.headers["Access-Control-Allow-Headers"] = READ_HEADERS
         response.headers["Access-Control-Max-Age"] = "600"
     else:
-        response.headers["Access-Control-Expose-Headers"] = "Link, Location"
+        response.headers["Access-Control-Expose-Headers"] = "Link, Location, X-SPARQL-MaxRows"
     return response

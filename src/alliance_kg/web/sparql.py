@@ -25,7 +25,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -34,9 +33,12 @@ from flask import Blueprint, Request, Response, current_app, g, jsonify, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import MethodNotAllowed
 
-from ..errors import BadRequest, FederationDisabled, QueryEvaluationError, query_syntax_error
+from ..errors import BadRequest, FederationDisabled, QueryEvaluationError, UnknownGraph, query_syntax_error
 from ..store import CHANGES_GRAPH, PREFIXES
+from ..results import TRUNCATED_HEADER, capped_solutions, capped_triples
 from ..sandbox import run_isolated
+from ..sparqltext import (USING_GRAPH_URI, USING_NAMED_GRAPH_URI, Reference, graph_name, keywords, references,
+                          update_with_dataset, without_silent_loads)
 from ..updates import change_for_update
 from .auth import requires_writer
 from .context import graph, settings
@@ -49,7 +51,6 @@ blueprint = Blueprint("sparql", __name__)
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DEFAULT_GRAPH_URI, NAMED_GRAPH_URI = "default-graph-uri", "named-graph-uri"
-USING_GRAPH_URI, USING_NAMED_GRAPH_URI = "using-graph-uri", "using-named-graph-uri"
 FORM, QUERY_BODY, UPDATE_BODY = (
     "application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"
 )
@@ -148,39 +149,6 @@ def _update(updates: list[str], params: MultiDict) -> UpdateRequest:
 
 # --- the dataset -----------------------------------------------------------------------------
 
-_TOKEN = re.compile(
-    r"""
-      (?P<skip>
-          \#[^\n\r]*                                        # comment
-        | \"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\"      # long strings
-        | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
-        | "(?:[^"\\\n\r]|\\.)*"                             # strings
-        | '(?:[^'\\\n\r]|\\.)*'
-        | <[^<>"{}|^`\\\x00-\x20]*>                         # IRIs
-        | [?$]\w+                                           # variables
-        | @[A-Za-z]+(?:-[A-Za-z0-9]+)*                      # language tags
-      )
-    | (?P<word>(?:[\w\-.:%]|\\.)+)                          # keywords, prefixed names, numbers
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def keywords(query: str) -> set[str]:
-    """The bare words of ``query``, upper-cased: its keywords, outside strings, IRIs and comments.
-
-    >>> sorted(keywords('SELECT * from <g> { ?s ex:from "FROM" } # from'))
-    ['FROM', 'SELECT']
-    >>> "SERVICE" in keywords("ASK { ?service <p:service> 'service'@en }")
-    False
-    """
-    return {
-        match.group("word").upper()
-        for match in _TOKEN.finditer(query)
-        if match.group("word") and ":" not in match.group("word")
-    }
-
-
 def dataset_options(query: str, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = (), *,
                     union: bool = True, data_graphs: Iterable[ox.NamedNode] | None = None) -> dict:
     """Keyword arguments of :meth:`pyoxigraph.Store.query` for the dataset of one request.
@@ -206,8 +174,8 @@ def dataset_options(query: str, default_graphs: Iterable[str] = (), named_graphs
     default_graphs, named_graphs = list(default_graphs), list(named_graphs)
     if default_graphs or named_graphs:
         return {
-            "default_graph": [_graph_name(iri, DEFAULT_GRAPH_URI) for iri in default_graphs],
-            "named_graphs": [_graph_name(iri, NAMED_GRAPH_URI) for iri in named_graphs],
+            "default_graph": [graph_name(iri, DEFAULT_GRAPH_URI) for iri in default_graphs],
+            "named_graphs": [graph_name(iri, NAMED_GRAPH_URI) for iri in named_graphs],
         }
     # Oxigraph ignores FROM / FROM NAMED when use_default_graph_as_union is set.
     if "FROM" in keywords(query):
@@ -231,144 +199,31 @@ def data_graphs(store: ox.Store) -> list[ox.NamedNode]:
 
 
 #: The tokens of :data:`_TOKEN`, and braces: enough to find an update's top-level ``WHERE``.
-_UPDATE_TOKEN = re.compile(
-    _TOKEN.pattern.replace("| (?P<word>", r"| (?P<open>\{) | (?P<close>\}) | (?P<word>", 1),
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def update_with_dataset(update: str, using_graphs: Iterable[str] = (), using_named_graphs: Iterable[str] = ()) -> str:
-    """``update`` with the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` written
-    into it: ``USING <g>`` / ``USING NAMED <g>`` before the ``WHERE`` of every ``DELETE``/``INSERT``
-    operation (a ``DELETE WHERE { P }`` is written ``DELETE { P } USING ... WHERE { P }``, which
-    it means). Oxigraph takes no dataset for an update, so the dataset goes into the text.
-
-    >>> update_with_dataset("INSERT { ?s a <x:T> } WHERE { ?s ?p ?o }", ["https://example.org/g"])
-    'INSERT { ?s a <x:T> } USING <https://example.org/g> WHERE { ?s ?p ?o }'
-    >>> update_with_dataset("CLEAR ALL ; DELETE WHERE { ?s <x:p> '}' }", [], ["https://example.org/g"])
-    "CLEAR ALL ; DELETE { ?s <x:p> '}' } USING NAMED <https://example.org/g> WHERE { ?s <x:p> '}' }"
-    >>> update_with_dataset("INSERT DATA { <x:a> <x:b> <x:c> }", ["https://example.org/g"])
-    'INSERT DATA { <x:a> <x:b> <x:c> }'
-
-    :raises BadRequest: a graph that is not an absolute IRI, or an update with its own ``USING``
-        or ``WITH`` (the protocol gives no way to combine the two datasets).
-    """
-    using_graphs, using_named_graphs = list(using_graphs), list(using_named_graphs)
-    if not (using_graphs or using_named_graphs):
-        return update
-    clause = " ".join([f"USING <{_graph_name(iri, USING_GRAPH_URI).value}>" for iri in using_graphs]
-                      + [f"USING NAMED <{_graph_name(iri, USING_NAMED_GRAPH_URI).value}>" for iri in using_named_graphs])
-    own = {"USING", "WITH"} & keywords(update)
-    if own:
-        raise BadRequest(f"the update has its own {' and '.join(sorted(own))} and the request has "
-                         f"{USING_GRAPH_URI} or {USING_NAMED_GRAPH_URI}: give the dataset one way only",
-                         hint="drop the parameters, or USING / WITH from the update")
-    tokens = [(m.lastgroup, m.start(), m.end(), m.group()) for m in _UPDATE_TOKEN.finditer(update)
-              if m.lastgroup != "skip"]
-    edits: list[tuple[int, int, str]] = []
-    depth = 0
-    for i, (kind, start, _, text) in enumerate(tokens):
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-        elif kind == "word" and depth == 0 and text.upper() == "WHERE" and i > 0:
-            before = tokens[i - 1]
-            if before[0] == "close":  # DELETE { ... } INSERT { ... } WHERE
-                edits.append((start, start, clause + " "))
-            elif before[0] == "word" and before[3].upper() == "DELETE" and i + 1 < len(tokens):
-                close = _matching_close(tokens, i + 1)
-                if close is not None:
-                    group = update[tokens[i + 1][1]:tokens[close][2]]
-                    edits.append((start, tokens[close][2], f"{group} {clause} WHERE {group}"))
-    for start, end, text in reversed(edits):
-        update = update[:start] + text + update[end:]
-    return update
-
-
-def without_silent_loads(update: str) -> str:
-    """``update`` without its ``LOAD SILENT`` operations: this service never fetches a document,
-    so every ``LOAD`` fails, and ``SILENT`` turns that failure into "nothing changed" (SPARQL
-    1.1 Update, 3.1.4). The ``;`` after each is removed too.
-
-    >>> without_silent_loads("LOAD SILENT <http://example.org/a> INTO GRAPH <g> ; INSERT DATA { <a> <b> <c> }")
-    ' INSERT DATA { <a> <b> <c> }'
-    >>> without_silent_loads("INSERT DATA { <a> <b> 'LOAD SILENT <x>' } ; load silent ex:doc")
-    "INSERT DATA { <a> <b> 'LOAD SILENT <x>' } ; "
-    >>> without_silent_loads("LOAD <http://example.org/a>")
-    'LOAD <http://example.org/a>'
-    """
-    tokens = []
-    for m in _UPDATE_TOKEN.finditer(update):
-        kind, text = m.lastgroup, m.group()
-        if kind == "skip":
-            if not text.startswith("<"):
-                continue
-            kind = "iri"
-        elif kind == "word" and ":" in text:
-            kind = "iri"
-        tokens.append((kind, m.start(), m.end(), text.upper()))
-    cuts = []
-    depth = 0
-    for i, (kind, start, _, text) in enumerate(tokens):
-        depth += {"open": 1, "close": -1}.get(kind, 0)
-        if depth or kind != "word" or text != "LOAD" or i + 2 >= len(tokens):
-            continue
-        if tokens[i + 1][3] != "SILENT" or tokens[i + 2][0] != "iri":
-            continue
-        last = i + 2
-        if (last + 3 < len(tokens) and tokens[last + 1][3] == "INTO" and tokens[last + 2][3] == "GRAPH"
-                and tokens[last + 3][0] == "iri"):
-            last += 3
-        end = tokens[last][2]
-        semicolon = re.match(r"\s*;", update[end:])
-        cuts.append((start, end + (semicolon.end() if semicolon else 0)))
-    for start, end in reversed(cuts):
-        update = update[:start] + update[end:]
-    return update
-
-
-def _matching_close(tokens: list, index: int) -> int | None:
-    """The index of the brace closing the one opened at ``tokens[index]``."""
-    if tokens[index][0] != "open":
-        return None
-    depth = 0
-    for j in range(index, len(tokens)):
-        if tokens[j][0] == "open":
-            depth += 1
-        elif tokens[j][0] == "close":
-            depth -= 1
-            if depth == 0:
-                return j
-    return None
-
-
-def _graph_name(iri: str, parameter: str) -> ox.NamedNode:
-    try:
-        return ox.NamedNode(iri)
-    except ValueError as exc:
-        raise BadRequest(f"{parameter} is not an absolute IRI: {iri!r} ({exc})",
-                         hint="give graph IRIs in full, such as https://w3id.org/alliance-kg/graph/seed") from None
-
-
 # --- evaluating ------------------------------------------------------------------------------
 
 
-def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True, base_iri: str | None = None):
+def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True, base_iri: str | None = None,
+             services: frozenset[str] = frozenset()):
     """Parse ``operation.query`` and start evaluating it on ``store`` (results are lazy).
 
     ``base_iri`` resolves the query's relative IRIs (the endpoint's URL, for the protocol).
     Without ``union``, the change log is not among the named graphs (unless the query or the
-    protocol names it).
+    protocol names it). ``SERVICE`` may call the endpoints of ``services`` only.
 
     :raises QuerySyntaxError: the query does not parse; ``details`` has its line and column.
-    :raises FederationDisabled: the query calls another endpoint with ``SERVICE``.
+    :raises FederationDisabled: the query calls an endpoint not in ``services`` with ``SERVICE``.
+    :raises UnknownGraph: ``FROM`` / ``FROM NAMED`` names a graph the store does not hold. The
+        protocol's ``default-graph-uri`` / ``named-graph-uri`` may: such a graph is empty, as the
+        W3C protocol tests expect (none is ever fetched).
     """
-    words = keywords(operation.query)
     # Checked before Oxigraph sees the query: it evaluates ASK at once, SERVICE calls included.
-    if "SERVICE" in words:
-        raise FederationDisabled("federated queries (SERVICE) are not enabled on this service",
-                                 hint="query the other endpoint directly")
+    words = keywords(operation.query)
+    if words & {"SERVICE", "FROM"}:
+        named = references(operation.query, base_iri)
+        check_services(named, words, services)
+        for reference in named:
+            if reference.keyword != "SERVICE":
+                require_graph(store, reference.iri, reference.keyword)
     options = dataset_options(operation.query, operation.default_graphs, operation.named_graphs, union=union,
                               data_graphs=None if union else data_graphs(store))
     try:
@@ -377,6 +232,51 @@ def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True,
         raise query_syntax_error(exc) from exc
     except (RuntimeError, ValueError) as exc:
         raise QueryEvaluationError(f"cannot run the query: {exc}") from exc
+
+
+def check_services(named: list[Reference], words: set[str], services: frozenset[str]) -> None:
+    """Refuse the ``SERVICE`` calls of a query unless each names an endpoint of ``services``.
+
+    :raises FederationDisabled: a call to an endpoint not allowed, or to one held by a variable
+        (the allow-list cannot check it before the query runs).
+    """
+    calls = [r for r in named if r.keyword == "SERVICE"]
+    if "SERVICE" not in words:
+        return
+    if not services:
+        raise FederationDisabled("federated queries (SERVICE) are not enabled on this service",
+                                 hint="query the other endpoint directly; the operator may allow endpoints "
+                                      "with the setting service_allowlist (ALLIANCE_KG_SERVICE_ALLOWLIST)")
+    allowed = ", ".join(f"<{iri}>" for iri in sorted(services))
+    if not calls:
+        raise FederationDisabled("cannot tell which endpoint SERVICE calls", hint=f"name one of {allowed}")
+    for call in calls:
+        if call.iri is None:
+            raise FederationDisabled(f"SERVICE {call.written}: only a named endpoint can be checked against "
+                                     "the allow-list", hint=f"name one of {allowed}")
+        if call.iri not in services:
+            raise FederationDisabled(f"SERVICE <{call.iri}> is not an endpoint this service may call",
+                                     hint=f"allowed (setting service_allowlist): {allowed}")
+
+
+def require_graph(store: ox.Store, iri: str | None, where: str) -> None:
+    """Refuse a ``FROM`` or ``USING`` that names a graph ``store`` does not hold: Oxigraph would
+    read it as empty, and the query's author may expect it fetched, which this service never does.
+
+    :raises UnknownGraph: no graph of that name.
+    """
+    if iri is None:
+        return  # a prefix the query does not declare: the parser will say so
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return  # not an IRI: the parser (or graph_name) will say so
+    if store.contains_named_graph(node):
+        return
+    source = "reads files" if iri.lower().startswith("file:") else "fetches graphs from the web"
+    raise UnknownGraph(f"{where} <{iri}>: this store has no graph of that name, and it never {source}",
+                       hint="list the graphs with GET /sparql (the service description), or load the data "
+                            "with PUT /store?graph=...")
 
 
 def answer_formats(results) -> tuple[tuple[Representation, ...], str]:
@@ -388,15 +288,19 @@ def answer_formats(results) -> tuple[tuple[Representation, ...], str]:
     return SOLUTIONS_FORMATS, "a SELECT query"
 
 
-def serialize(results, representation: Representation) -> bytes:
-    """``results`` written in ``representation``'s format (this runs the query to its end).
+def serialize(results, representation: Representation, max_rows: int) -> tuple[bytes, bool]:
+    """``results`` written in ``representation``'s format (this runs the query to its end), cut
+    after ``max_rows`` solutions or triples; and whether they were cut.
 
     :raises QueryEvaluationError: evaluation failed part way.
     """
     try:
         if isinstance(results, ox.QueryTriples):
-            return serialize_graph(list(results), representation.format)
-        return results.serialize(format=representation.format)
+            triples, truncated = capped_triples(results, max_rows)
+            return serialize_graph(triples, representation.format), truncated
+        if isinstance(results, ox.QueryBoolean):
+            return results.serialize(format=representation.format), False
+        return capped_solutions(results, representation.format, max_rows)
     except (RuntimeError, ValueError) as exc:
         raise QueryEvaluationError(f"cannot evaluate the query: {exc}") from exc
 
@@ -514,32 +418,37 @@ def sparql():
         triples = service_description(request.base_url, store.named_graphs() if union else data_graphs(store),
                                       union=union, update=bool(current_app.extensions["alliance_kg_tokens"]))
         body, content_type = serialize_graph(triples, representation.format, {"sd": SD}), representation.content_type
+        response = Response(body, content_type=content_type)
     else:
-        body, content_type = answer_query(operation, union=union)
-    response = Response(body, content_type=content_type)
+        response = answer_query(operation, union=union)
     response.vary.add("Accept")
     return response
 
 
-def answer_query(operation: ProtocolRequest, *, union: bool) -> tuple[bytes, str]:
+def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
     """Evaluate a user's query in a killable child process, within the time limit
-    (:func:`alliance_kg.sandbox.run_isolated`): the answer's body and content type."""
+    (:func:`alliance_kg.sandbox.run_isolated`), and cut at the row cap: the answer."""
     config = settings()
     limit = request_timeout(request.values.get("timeout"), config.query_timeout)
     accept, base_iri, kg = accepted(request.accept_mimetypes), request.base_url, graph()
 
-    def work() -> tuple[bytes, str]:
-        # A store on disk is opened afresh in the child; an in-memory one is the fork's snapshot.
-        store = kg.store if config.store is None else ox.Store.read_only(str(config.store / "graph"))
-        results = evaluate(store, operation, union=union, base_iri=base_iri)
+    def work() -> tuple[bytes, dict]:
+        # The child reads the in-memory graph as it was at the fork: a consistent snapshot. (It
+        # never touches RocksDB, which is not safe to share with a forked process.)
+        results = evaluate(kg.store, operation, union=union, base_iri=base_iri, services=config.service_endpoints)
         table, what = answer_formats(results)
         representation = negotiate(accept, table, what=what)
-        return serialize(results, representation), representation.content_type
+        body, truncated = serialize(results, representation, config.max_result_rows)
+        return body, {"content_type": representation.content_type, "truncated": truncated}
 
     with contextlib.ExitStack() as stack:
         if not g.get("reading"):  # a query sent with POST: hold the graph as a GET does
             stack.enter_context(kg.lock.reading())
-        return run_isolated(work, timeout=limit, setting="query_timeout")
+        body, about = run_isolated(work, timeout=limit, setting="query_timeout")
+    response = Response(body, content_type=about["content_type"])
+    if about["truncated"]:
+        response.headers[TRUNCATED_HEADER] = str(config.max_result_rows)
+    return response
 
 
 def request_timeout(value: str | None, limit: float) -> float:
@@ -565,7 +474,9 @@ def guarded_update(operation: UpdateRequest):
     """Run a SPARQL Update through the guard: validated before it is committed, or rejected.
 
     ``LOAD SILENT`` is a no-op (the service fetches nothing, and SILENT makes that failure no
-    error); any other ``LOAD``, and ``SERVICE``, are refused before the update is run.
+    error); any other ``LOAD``, ``SERVICE`` (even to an allowed endpoint: an update holds the
+    writer lock, with no time limit), and ``USING`` a graph the store does not hold, are refused
+    before the update is run.
     """
     text = without_silent_loads(operation.update)
     words = keywords(text)
@@ -574,9 +485,12 @@ def guarded_update(operation: UpdateRequest):
         if word in words:
             raise FederationDisabled(f"{word} is not allowed in updates here: {why}",
                                      hint="send the data itself (INSERT DATA, or PUT/POST to /store)")
-    update = update_with_dataset(text, operation.using_graphs, operation.using_named_graphs)
-    dry_run = dry_run_flag()
     base_iri = request.base_url
+    update = update_with_dataset(text, operation.using_graphs, operation.using_named_graphs)
+    store = graph().store
+    for reference in references(text, base_iri) if "USING" in words else ():
+        require_graph(store, reference.iri, reference.keyword)
+    dry_run = dry_run_flag()
     result = guard().write(lambda kg: change_for_update(kg, update, base_iri=base_iri), agent=g.writer,
                            endpoint="POST /sparql", summary="SPARQL Update", dry_run=dry_run)
     if not result.accepted and not dry_run:
