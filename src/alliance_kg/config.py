@@ -33,6 +33,8 @@ SETTINGS = (
             "Rows (or triples) a SPARQL answer may hold; past it the answer is cut and says so (X-SPARQL-MaxRows)."),
     Setting("max_change_quads", "100000",
             "Quads one write may add and remove together (SPARQL Update, Graph Store, JSON API); more is a 413."),
+    Setting("answer_cache_bytes", "64000000",
+            "Bytes of SPARQL answers kept for repeated queries until the graph changes; 0: no cache."),
     Setting("service_allowlist", "",
             "Endpoints a query may call with SERVICE: a space-separated list of IRIs; empty: no SERVICE at all."),
     Setting("cors_origins", "*",
@@ -45,7 +47,9 @@ _PATHS = {"store", "data_dir", "write_tokens"}
 #: Settings that are true or false.
 _FLAGS = {"shipped", "union_default_graph"}
 #: Settings that are whole numbers.
-_INTEGERS = {"max_body_bytes", "max_result_rows", "max_change_quads"}
+_INTEGERS = {"max_body_bytes", "max_result_rows", "max_change_quads", "answer_cache_bytes"}
+#: Whole-number settings that may be 0 (off).
+_MAY_BE_ZERO = {"answer_cache_bytes"}
 
 
 #: Settings that are durations in seconds.
@@ -75,8 +79,8 @@ def _integer(name: str, raw: str) -> int:
         value = int(raw.strip())
     except ValueError:
         raise ValueError(f"ALLIANCE_KG_{name.upper()}={raw!r} is not a whole number") from None
-    if value <= 0:
-        raise ValueError(f"ALLIANCE_KG_{name.upper()}={raw!r} must be positive")
+    if value < 0 or (value == 0 and name not in _MAY_BE_ZERO):
+        raise ValueError(f"ALLIANCE_KG_{name.upper()}={raw!r} must be {'0 or more' if name in _MAY_BE_ZERO else 'positive'}")
     return value
 
 
@@ -114,6 +118,7 @@ class Config:
     cors_origins: str = "*"
     max_result_rows: int = 10_000
     max_change_quads: int = 100_000
+    answer_cache_bytes: int = 64_000_000
     service_allowlist: str = ""
 
     @property

@@ -35,6 +35,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from ..errors import BadRequest, FederationDisabled, QueryEvaluationError, UnknownGraph, query_syntax_error
 from ..store import CHANGES_GRAPH, PREFIXES
+from ..cache import AnswerCache
 from ..results import TRUNCATED_HEADER, capped_solutions, capped_triples
 from ..sandbox import run_isolated
 from ..sparqltext import (USING_GRAPH_URI, USING_NAMED_GRAPH_URI, Reference, graph_name, keywords, references,
@@ -427,7 +428,11 @@ def sparql():
 
 def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
     """Evaluate a user's query in a killable child process, within the time limit
-    (:func:`alliance_kg.sandbox.run_isolated`), and cut at the row cap: the answer."""
+    (:func:`alliance_kg.sandbox.run_isolated`), and cut at the row cap: the answer.
+
+    Answers are kept until the graph changes (:meth:`KnowledgeGraph.cached`), by query, dataset,
+    ``Accept`` header and base IRI, so a repeated query is answered without running it again.
+    """
     config = settings()
     limit = request_timeout(request.values.get("timeout"), config.query_timeout)
     accept, base_iri, kg = accepted(request.accept_mimetypes), request.base_url, graph()
@@ -444,7 +449,16 @@ def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
     with contextlib.ExitStack() as stack:
         if not g.get("reading"):  # a query sent with POST: hold the graph as a GET does
             stack.enter_context(kg.lock.reading())
-        body, about = run_isolated(work, timeout=limit, setting="query_timeout")
+        # Under the read lock, no write can come between the cache's graph state and the answer.
+        cache = kg.cached("sparql-answers", lambda _: AnswerCache(config.answer_cache_bytes))
+        key = (operation, request.headers.get("Accept", ""), base_iri, union)
+        hit = cache.get(key) if config.answer_cache_bytes else None
+        if hit is None:
+            body, about = run_isolated(work, timeout=limit, setting="query_timeout")
+            if config.answer_cache_bytes:
+                cache.put(key, body, about)
+        else:
+            body, about = hit
     response = Response(body, content_type=about["content_type"])
     if about["truncated"]:
         response.headers[TRUNCATED_HEADER] = str(config.max_result_rows)
