@@ -1,0 +1,264 @@
+"""Validation of a few focus nodes, at a cost that follows the change, not the graph.
+
+A write is validated on the nodes it can affect (:mod:`alliance_kg.guard` finds them). pySHACL,
+given those focus nodes over the whole graph, still counts and scans it, and runs the
+SHACL-SPARQL constraints through rdflib's engine: seconds at 100k triples. So the work is split:
+
+* **SHACL-SPARQL constraints** (``sh:sparql``) run on Oxigraph, over the whole graph, once per
+  focus node the shape targets, with ``$this`` pre-bound (SHACL 1.0, section 5). Oxigraph
+  answers them from its indexes in well under a millisecond each.
+* **Core constraints** (``sh:class``, ``sh:minCount``, ``sh:datatype``, ``sh:or``, ...) run with
+  pySHACL on a small in-memory graph: the *neighbourhood* of the focus nodes, every triple those
+  constraints can read. Their paths here are one step long, forwards or inverse, so that is:
+  the focus nodes' own triples; the triples into them by a predicate some shape reads backwards
+  (``sh:inversePath``, ``sh:targetObjectsOf``); the triples of the nodes one step away (for
+  nested shapes and ``sh:class``); the types of the nodes two steps away; and the class
+  hierarchy (``rdfs:subClassOf``).
+
+:func:`neighbourhood_paths_are_short` checks the shapes keep to one-step paths, so a shape
+added later with a longer path is caught by the tests rather than validated wrongly; the guard's
+tests check that this validation and a full one agree on every shape fixture.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import RDF, RDFS, SH
+
+from .validation import ValidationReport, _merge, _results, _run, _to_rdflib, load_shapes
+
+OX_TYPE = ox.NamedNode(str(RDF.type))
+OX_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
+DEFAULT = ox.DefaultGraph()
+
+
+@dataclass(frozen=True)
+class SparqlConstraint:
+    """One ``sh:sparql`` constraint of a shape, ready to run on Oxigraph."""
+
+    shape: str
+    node: rdflib.term.Node
+    query: str
+    messages: tuple[rdflib.Literal, ...]
+    severity: str
+    property_shape: bool
+    target_classes: tuple[str, ...]
+    target_subjects_of: tuple[str, ...]
+    target_objects_of: tuple[str, ...]
+    target_nodes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShapesIndex:
+    """What focused validation needs to know of the shapes: the SPARQL constraints, the
+    predicates read backwards, and the core shapes graph (the shapes without ``sh:sparql``)."""
+
+    constraints: tuple[SparqlConstraint, ...]
+    inverse_predicates: frozenset[str]
+    core_triples: tuple
+
+
+def shapes_index(shapes_dir: Path) -> ShapesIndex:
+    paths = sorted(Path(shapes_dir).glob("*.ttl"))
+    return _index(tuple((str(p), p.stat().st_mtime_ns) for p in paths), str(shapes_dir))
+
+
+@lru_cache(maxsize=8)
+def _index(files: tuple, shapes_dir: str) -> ShapesIndex:
+    shapes = load_shapes(Path(shapes_dir))
+    constraints = []
+    for shape, node in shapes.subject_objects(SH.sparql):
+        if shapes.value(node, SH.deactivated) == rdflib.Literal(True):
+            continue
+        prefixes = "".join(
+            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+            for holder in shapes.objects(node, SH.prefixes) for d in shapes.objects(holder, SH.declare)
+        )
+        messages = tuple(sorted([*shapes.objects(shape, SH.message), *shapes.objects(node, SH.message)], key=str))
+        constraints.append(SparqlConstraint(
+            shape=str(shape), node=node, query=prefixes + str(shapes.value(node, SH.select)), messages=messages,
+            severity=str(shapes.value(shape, SH.severity) or SH.Violation),
+            property_shape=shapes.value(shape, SH.path) is not None,
+            target_classes=tuple(str(c) for c in shapes.objects(shape, SH.targetClass)),
+            target_subjects_of=tuple(str(p) for p in shapes.objects(shape, SH.targetSubjectsOf)),
+            target_objects_of=tuple(str(p) for p in shapes.objects(shape, SH.targetObjectsOf)),
+            target_nodes=tuple(str(n) for n in shapes.objects(shape, SH.targetNode)),
+        ))
+    inverse = {str(p) for p in shapes.objects(None, SH.inversePath)} | {str(p) for p in shapes.objects(None, SH.targetObjectsOf)}
+    shapes.remove((None, SH.sparql, None))
+    return ShapesIndex(tuple(sorted(constraints, key=lambda c: c.shape)), frozenset(inverse), tuple(shapes))
+
+
+def neighbourhood_paths_are_short(shapes_dir: Path) -> list[str]:
+    """The property paths of the shapes that are longer than one step (focused validation
+    would miss what they read): none, for the shipped shapes.
+
+    >>> from alliance_kg.resources import shipped_root
+    >>> neighbourhood_paths_are_short(shipped_root() / "shapes")
+    []
+    """
+    shapes = load_shapes(shapes_dir)
+    long = []
+    for path in shapes.objects(None, SH.path):
+        if isinstance(path, rdflib.URIRef):
+            continue
+        inverse = shapes.value(path, SH.inversePath)
+        if isinstance(inverse, rdflib.URIRef) and len(set(shapes.predicate_objects(path))) == 1:
+            continue
+        long.append(str(path))
+    return long
+
+
+def validate_focus(store: ox.Store, shapes_dir: Path, focus_nodes: Iterable[str]) -> ValidationReport:
+    """Validate ``focus_nodes`` (IRIs) of the default graph of ``store`` against the shapes of
+    ``shapes_dir``: the same results as a full validation gives for these nodes."""
+    index = shapes_index(shapes_dir)
+    focus = [ox.NamedNode(n) for n in dict.fromkeys(focus_nodes)]
+    if not focus:
+        return _empty_report()
+    data = neighbourhood(store, focus, index.inverse_predicates)
+    core_shapes = rdflib.Graph()
+    core_shapes.addN((s, p, o, core_shapes) for s, p, o in index.core_triples)
+    core_report = _run(data, core_shapes, None, [n.value for n in focus])
+    sparql_report = _sparql_report(store, focus, index.constraints)
+    report = _merge([core_report, sparql_report])
+    conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
+    shapes = load_shapes(shapes_dir)
+    return ValidationReport(conforms, _results(report, data, [core_shapes, shapes]), report)
+
+
+def _empty_report() -> ValidationReport:
+    report = _merge([])
+    return ValidationReport(True, (), report)
+
+
+# --- the neighbourhood, for the core constraints ------------------------------------------------
+
+
+def neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates: Iterable[str]) -> rdflib.Graph:
+    """The triples of ``store``'s default graph that core constraints on ``focus`` can read."""
+    quads: set[ox.Quad] = set()
+
+    def out(node) -> list[ox.Quad]:
+        return list(store.quads_for_pattern(node, None, None, DEFAULT))
+
+    inverse = [ox.NamedNode(p) for p in inverse_predicates]
+    near: set = set()
+    for node in focus:
+        for quad in out(node):
+            quads.add(quad)
+            if not isinstance(quad.object, ox.Literal):
+                near.add(quad.object)
+        for predicate in inverse:
+            for quad in store.quads_for_pattern(None, predicate, node, DEFAULT):
+                quads.add(quad)
+                near.add(quad.subject)
+    far: set = set()
+    for node in near - set(focus):
+        for quad in out(node):
+            quads.add(quad)
+            if not isinstance(quad.object, ox.Literal):
+                far.add(quad.object)
+    for node in far - near - set(focus):
+        quads.update(store.quads_for_pattern(node, OX_TYPE, None, DEFAULT))
+    quads.update(store.quads_for_pattern(None, OX_SUBCLASS, None, DEFAULT))
+    graph = rdflib.Graph(bind_namespaces="none")
+    graph.addN((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object), graph) for q in quads)
+    return graph
+
+
+# --- the SPARQL constraints, on Oxigraph --------------------------------------------------------
+
+
+def _targets(store: ox.Store, constraint: SparqlConstraint, node: ox.NamedNode, classes: dict) -> bool:
+    if node.value in constraint.target_nodes:
+        return True
+    for predicate in constraint.target_subjects_of:
+        if next(store.quads_for_pattern(node, ox.NamedNode(predicate), None, DEFAULT), None) is not None:
+            return True
+    for predicate in constraint.target_objects_of:
+        if next(store.quads_for_pattern(None, ox.NamedNode(predicate), node, DEFAULT), None) is not None:
+            return True
+    if constraint.target_classes:
+        types = {q.object for q in store.quads_for_pattern(node, OX_TYPE, None, DEFAULT)}
+        for target in constraint.target_classes:
+            if target not in classes:
+                classes[target] = _subclasses(store, ox.NamedNode(target))
+            if types & classes[target]:
+                return True
+    return False
+
+
+def _subclasses(store: ox.Store, cls: ox.NamedNode) -> set:
+    """``cls`` and every class below it (``rdfs:subClassOf*``)."""
+    found, todo = {cls}, [cls]
+    while todo:
+        for quad in store.quads_for_pattern(None, OX_SUBCLASS, todo.pop(), DEFAULT):
+            if quad.subject not in found:
+                found.add(quad.subject)
+                todo.append(quad.subject)
+    return found
+
+
+def _sparql_report(store: ox.Store, focus: list[ox.NamedNode], constraints: Iterable[SparqlConstraint]) -> rdflib.Graph:
+    """A ``sh:ValidationReport`` of the SPARQL constraints on ``focus``, as pySHACL writes it."""
+    report = rdflib.Graph()
+    root = rdflib.BNode()
+    conforms = True
+    classes: dict = {}
+    this = ox.Variable("this")
+    for constraint in constraints:
+        for node in focus:
+            if not _targets(store, constraint, node, classes):
+                continue
+            seen = []
+            solutions = store.query(constraint.query, substitutions={this: node})
+            variables = solutions.variables
+            for row in solutions:
+                bound = {v.value: row[v] for v in variables if row[v] is not None}
+                key = (bound.get("this"), bound.get("path"), bound.get("value"), tuple(sorted(
+                    (k, v) for k, v in bound.items() if k not in ("this", "path", "value"))))
+                if key in seen:
+                    continue
+                seen.append(key)
+                conforms = False
+                _add_result(report, root, constraint, node, bound)
+    report.add((root, RDF.type, SH.ValidationReport))
+    report.add((root, SH.conforms, rdflib.Literal(conforms)))
+    return report
+
+
+def _add_result(report: rdflib.Graph, root, constraint: SparqlConstraint, node: ox.NamedNode, bound: dict) -> None:
+    result = rdflib.BNode()
+    focus = _to_rdflib(bound.get("this", node))
+    value = bound.get("value")
+    value = _to_rdflib(value) if value is not None else (None if constraint.property_shape else focus)
+    report.add((root, SH.result, result))
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, focus))
+    report.add((result, SH.resultSeverity, rdflib.URIRef(constraint.severity)))
+    report.add((result, SH.sourceShape, rdflib.URIRef(constraint.shape)))
+    report.add((result, SH.sourceConstraint, constraint.node))
+    report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+    if value is not None:
+        report.add((result, SH.value, value))
+    if "path" in bound:
+        report.add((result, SH.resultPath, _to_rdflib(bound["path"])))
+    texts = {name: _text(term) for name, term in bound.items()}
+    for message in constraint.messages:
+        text = str(message)
+        for name, replacement in texts.items():
+            text = re.sub("{[?$]%s}" % re.escape(name), lambda _: replacement, text)
+        report.add((result, SH.resultMessage, rdflib.Literal(text)))
+
+
+def _text(term) -> str:
+    """A term as pySHACL writes it into a message: ``str`` of its rdflib form."""
+    return str(_to_rdflib(term)) if not isinstance(term, ox.Triple) else str(term)
