@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+import pyoxigraph as ox
+
 from .errors import BadRequest, NotFound
 from .queries import load_query
 from .store import PREFIXES, KnowledgeGraph
@@ -178,60 +180,43 @@ class Catalog:
         self._by_id: dict[str, list[Entity]] = {}
         for entity in entities.values():
             self._by_id.setdefault(entity.id.casefold(), []).append(entity)
-            for name in entity.names():
-                for form in (name, *aliases(name)):
-                    bucket = self._by_name.setdefault(normalise(form), [])
-                    if entity not in bucket:
-                        bucket.append(entity)
+            for key in _name_keys(entity):
+                self._by_name.setdefault(key, []).append(entity)
 
     @classmethod
     def build(cls, kg: KnowledgeGraph) -> "Catalog":
-        entities: dict[str, Entity] = {}
-        for row in kg.select(load_query("names")):
-            iri = row["thing"].value
-            entity = entities.setdefault(iri, Entity(iri))
-            entity.kinds.add(KINDS[row["class"].value])
-            if "name" in row:
-                name, kind = row["name"].value, row["nameKind"].value
-                target = {"pref": entity.pref_labels, "alt": entity.alt_labels,
-                          "rdfs": entity.rdfs_labels, "code": entity.codes}[kind]
-                if name not in target:
-                    target.append(name)
-        parts: dict[str, dict[str, set[str]]] = {}
-        for row in kg.select(load_query("scopes")):
-            iri = row["scope"].value
-            scope = parts.setdefault(iri, {"class": set()})
-            scope["class"].add(SCOPE_KINDS[KINDS[row["class"].value]])
-            for name in ("technology", "segment", "qualifierRegion", "qualifierSegment",
-                         "qualifierPlatform", "qualifierText"):
-                if name in row:
-                    scope.setdefault(name, set()).add(row[name].value)
-        scopes = {
-            iri: ScopeInfo(
-                iri=iri,
-                kind=sorted(p["class"])[0],
-                technology=min(p.get("technology", {None}) - {None}, default=None),
-                segment=min(p.get("segment", {None}) - {None}, default=None),
-                regions=frozenset(p.get("qualifierRegion", ())),
-                segments=frozenset(p.get("qualifierSegment", ())),
-                platforms=frozenset(p.get("qualifierPlatform", ())),
-                texts=frozenset(p.get("qualifierText", ())),
-            )
-            for iri, p in parts.items()
-        }
-        broader: dict[str, set[str]] = {}
-        related: dict[str, set[str]] = {}
-        for row in kg.select(load_query("concept_links")):
-            a, b = row["from"].value, row["to"].value
-            if row["relation"].value == SKOS + "broader":
-                broader.setdefault(a, set()).add(b)
-            else:
-                related.setdefault(a, set()).add(b)
-                related.setdefault(b, set()).add(a)
-        brands: dict[str, set[str]] = {}
-        for row in kg.select(load_query("brands")):
-            brands.setdefault(row["company"].value, set()).add(row["brand"].value)
-        return cls(entities, scopes, broader, related, brands)
+        entities = _entities(kg.select(load_query("names")))
+        scopes = _scopes(kg.select(load_query("scopes")))
+        return cls(entities, scopes, *_links(kg), _brands(kg))
+
+    def patched(self, kg: KnowledgeGraph, subjects: set[str]) -> "Catalog":
+        """This catalog after changes of the triples of ``subjects``: only their entries are read
+        again (each query of the catalog reads a thing's own triples), so the cost follows the
+        change, not the graph. A new catalog: the old one stays as it was for whoever holds it.
+        """
+        new = object.__new__(Catalog)
+        new.entities, new.scopes = dict(self.entities), dict(self.scopes)
+        new._by_name, new._by_id = dict(self._by_name), dict(self._by_id)
+        concepts = False
+        for iri in subjects:
+            old = new.entities.pop(iri, None)
+            if old is not None:
+                concepts = concepts or bool(old.kinds & _LINKED_KINDS)
+                new._by_id[old.id.casefold()] = [e for e in new._by_id.get(old.id.casefold(), []) if e is not old]
+                for key in _name_keys(old):
+                    new._by_name[key] = [e for e in new._by_name.get(key, []) if e is not old]
+            thing = ox.NamedNode(iri)
+            for entity in _entities(kg.select(load_query("names"), bindings={"thing": thing})).values():
+                concepts = concepts or bool(entity.kinds & _LINKED_KINDS)
+                new.entities[iri] = entity
+                new._by_id[entity.id.casefold()] = [*new._by_id.get(entity.id.casefold(), []), entity]
+                for key in _name_keys(entity):
+                    new._by_name[key] = [*new._by_name.get(key, []), entity]
+            new.scopes.pop(iri, None)
+            new.scopes.update(_scopes(kg.select(load_query("scopes"), bindings={"scope": thing})))
+        new.broader, new.related = _links(kg) if concepts else (self.broader, self.related)
+        new.brands_of_company = _brands(kg)
+        return new
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -315,5 +300,74 @@ class Catalog:
 
 
 def catalog(kg: KnowledgeGraph) -> Catalog:
-    """The catalog of ``kg``'s current state (built on first use after each change)."""
-    return kg.cached("catalog", Catalog.build)
+    """The catalog of ``kg``'s current state: built on first use, then patched after each change
+    with the entries of the things the change touched."""
+    return kg.cached("catalog", Catalog.build, patch=lambda kg, old, subjects: old.patched(kg, subjects))
+
+
+#: Kinds of things with concept links (broader, related): a change of one reads the links again.
+_LINKED_KINDS = {"technology", "segment"}
+
+
+def _name_keys(entity: Entity) -> list[str]:
+    """The normalised forms of every name of ``entity``, each once."""
+    return list(dict.fromkeys(normalise(form) for name in entity.names() for form in (name, *aliases(name))))
+
+
+def _entities(rows: Iterable[dict]) -> dict[str, Entity]:
+    entities: dict[str, Entity] = {}
+    for row in rows:
+        iri = row["thing"].value
+        entity = entities.setdefault(iri, Entity(iri))
+        entity.kinds.add(KINDS[row["class"].value])
+        if "name" in row:
+            name, kind = row["name"].value, row["nameKind"].value
+            target = {"pref": entity.pref_labels, "alt": entity.alt_labels,
+                      "rdfs": entity.rdfs_labels, "code": entity.codes}[kind]
+            if name not in target:
+                target.append(name)
+    return entities
+
+
+def _scopes(rows: Iterable[dict]) -> dict[str, ScopeInfo]:
+    parts: dict[str, dict[str, set[str]]] = {}
+    for row in rows:
+        scope = parts.setdefault(row["scope"].value, {"class": set()})
+        scope["class"].add(SCOPE_KINDS[KINDS[row["class"].value]])
+        for name in ("technology", "segment", "qualifierRegion", "qualifierSegment",
+                     "qualifierPlatform", "qualifierText"):
+            if name in row:
+                scope.setdefault(name, set()).add(row[name].value)
+    return {
+        iri: ScopeInfo(
+            iri=iri,
+            kind=sorted(p["class"])[0],
+            technology=min(p.get("technology", {None}) - {None}, default=None),
+            segment=min(p.get("segment", {None}) - {None}, default=None),
+            regions=frozenset(p.get("qualifierRegion", ())),
+            segments=frozenset(p.get("qualifierSegment", ())),
+            platforms=frozenset(p.get("qualifierPlatform", ())),
+            texts=frozenset(p.get("qualifierText", ())),
+        )
+        for iri, p in parts.items()
+    }
+
+
+def _links(kg: KnowledgeGraph) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    broader: dict[str, set[str]] = {}
+    related: dict[str, set[str]] = {}
+    for row in kg.select(load_query("concept_links")):
+        a, b = row["from"].value, row["to"].value
+        if row["relation"].value == SKOS + "broader":
+            broader.setdefault(a, set()).add(b)
+        else:
+            related.setdefault(a, set()).add(b)
+            related.setdefault(b, set()).add(a)
+    return broader, related
+
+
+def _brands(kg: KnowledgeGraph) -> dict[str, set[str]]:
+    brands: dict[str, set[str]] = {}
+    for row in kg.select(load_query("brands")):
+        brands.setdefault(row["company"].value, set()).add(row["brand"].value)
+    return brands

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, TypeVar
@@ -21,6 +22,8 @@ from .locks import ReadWriteLock
 T = TypeVar("T")
 #: How many canned-query results are kept per state of the graph.
 CANNED_CACHE_SIZE = 20_000
+#: How many past changes the graph remembers the subjects of, to patch derived values.
+HISTORY_SIZE = 64
 
 BASE = "https://w3id.org/alliance-kg/"
 GRAPH_BASE = BASE + "graph/"
@@ -177,12 +180,19 @@ class KnowledgeGraph:
         self.lock = ReadWriteLock()
         #: Bumped by every change through this object; caches derived from the graph key on it.
         self.generation = 0
+        #: (generation, IRIs of the subjects the change touched, or None if unknown), newest last.
+        self._history: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=HISTORY_SIZE)
         self._cache: dict[str, tuple[int, object]] = {}
         self._cache_lock = threading.Lock()
         self._build_locks: dict[str, threading.Lock] = {}
 
-    def cached(self, name: str, build: Callable[["KnowledgeGraph"], T]) -> T:
+    def cached(self, name: str, build: Callable[["KnowledgeGraph"], T],
+               patch: Callable[["KnowledgeGraph", T, set[str]], T] | None = None) -> T:
         """``build(self)``, computed once per :attr:`generation` and shared across threads.
+
+        With ``patch``, a value of an older generation is brought up to date by
+        ``patch(self, old, subjects)`` instead, given the IRIs of the subjects changed since
+        (when they are known: see :meth:`changed_subjects`).
 
         Each name has its own lock, so a slow build (the validation report) does not hold up
         the others, and a build may itself use cached values (the VoID description runs
@@ -197,7 +207,8 @@ class KnowledgeGraph:
             hit = self._cache.get(name)
             if hit is None or hit[0] != self.generation:
                 generation = self.generation
-                hit = (generation, build(self))
+                subjects = self.changed_subjects(hit[0]) if hit is not None and patch is not None else None
+                hit = (generation, build(self) if subjects is None else patch(self, hit[1], subjects))  # type: ignore[arg-type]
                 self._cache[name] = hit
             return hit[1]  # type: ignore[return-value]
 
@@ -236,15 +247,41 @@ class KnowledgeGraph:
                 if self.journal is not None:
                     self.journal.clear()
             _apply(self.store, change)
-            self.changed()
+            self.changed(frozenset(q.subject.value for q in (*change.removed, *change.added)
+                                   if isinstance(q.subject, ox.NamedNode)))
 
     def data_graphs(self) -> list[str]:
         """The named graphs that hold the knowledge graph: all but the change log."""
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode) and g.value != CHANGES_GRAPH)
 
-    def changed(self) -> None:
-        """Record that the graph changed, so that derived caches are rebuilt."""
+    def changed(self, subjects: frozenset[str] | None = None) -> None:
+        """Record that the graph changed, so that derived caches are rebuilt; ``subjects``: the
+        IRIs of the subjects of every quad the change added or removed, if known."""
         self.generation += 1
+        self._history.append((self.generation, subjects))
+
+    def changed_subjects(self, since: int) -> set[str] | None:
+        """The IRIs of the subjects changed after generation ``since``, or ``None`` if that is not
+        known (a change without the list, or one too old to be remembered).
+
+        >>> kg = KnowledgeGraph.in_memory()
+        >>> a = ox.NamedNode("https://example.org/a")
+        >>> q = ox.Quad(a, a, a, ox.NamedNode("https://example.org/g"))
+        >>> kg.commit(Change(added=frozenset([q]))); kg.changed_subjects(0)
+        {'https://example.org/a'}
+        >>> kg.changed(); kg.changed_subjects(0) is None, kg.changed_subjects(2)
+        (True, set())
+        """
+        found: set[str] = set()
+        covered = self.generation
+        for generation, subjects in reversed(self._history):
+            if generation <= since:
+                break
+            if subjects is None:
+                return None
+            found |= subjects
+            covered = generation - 1
+        return found if covered <= since else None
 
     # --- opening -------------------------------------------------------------------------------
 
