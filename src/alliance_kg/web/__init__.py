@@ -3,7 +3,8 @@
 Blueprints: :mod:`.sparql` (the SPARQL 1.1 Protocol endpoint, queries and guarded updates),
 :mod:`.api` (the JSON API), :mod:`.writes` (the JSON write API and the change log) and
 :mod:`.gsp` (the Graph Store Protocol) and :mod:`.pages` (linked data: resource pages, the
-ontology, the VoID description, the JSON-LD context) and :mod:`.ui` (the query page at ``/``). Nothing is created at import time; every request shares
+ontology, the VoID description, the JSON-LD context) and :mod:`.ui` (the query page at ``/``)
+and :mod:`.openapi` (the OpenAPI description at ``/openapi.json``). Nothing is created at import time; every request shares
 the one store, which is safe across threads (pyoxigraph releases the GIL while it evaluates).
 
 Reads (GET and HEAD) hold the graph's lock shared for the whole request, so a write is applied
@@ -18,7 +19,7 @@ from ..config import Config
 from ..guard import Guard
 from ..queries import check_queries
 from ..store import KnowledgeGraph
-from . import api, cors, errors, gsp, pages, sparql, ui, writes
+from . import api, cors, errors, gsp, openapi, pages, sparql, ui, writes
 from .auth import load_tokens
 
 
@@ -52,6 +53,6 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
     def _cors(response):
         return cors.allow_reads(response, config.cors_origins)
 
-    for module in (sparql, api, writes, gsp, pages, ui):
+    for module in (sparql, api, writes, gsp, pages, ui, openapi):
         app.register_blueprint(module.blueprint)
     return app

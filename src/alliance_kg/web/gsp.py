@@ -3,7 +3,7 @@
 Graphs are identified indirectly: ``/store?default`` is the store's own default graph (not the
 union of all graphs that ``/sparql`` queries by default), ``/store?graph=<absolute IRI>`` a named
 graph. A request names exactly one of them (400 otherwise); only ``POST`` may name neither, to
-create a new graph.
+create a new graph. Any other query parameter than ``graph``, ``default`` and ``dry_run`` is a 400.
 
 * ``GET`` answers the graph's triples by content negotiation (Turtle by default; N-Triples,
   JSON-LD, RDF/XML; TriG and N-Quads with the graph name kept). ``HEAD`` answers the same
@@ -135,6 +135,30 @@ def target_graph(args: MultiDict) -> Target | None:
     except ValueError as exc:
         raise BadRequest(f"graph is not an absolute IRI: {graphs[0]!r} ({exc})",
                          hint="give the graph IRI in full, such as https://w3id.org/alliance-kg/graph/seed") from None
+
+
+#: The query parameters of ``/store``: which graph, and for a write ``dry_run``.
+PARAMETERS = ("graph", "default", "dry_run")
+
+
+def check_parameters(args: MultiDict) -> None:
+    """Refuse a query parameter ``/store`` does not read: a typo (``?dryrun=true``, ``?grpah=``)
+    must not turn into a write to another graph, or a write that was meant as a dry run.
+
+    >>> check_parameters(MultiDict({"graph": "https://example.org/g", "dry_run": "true"}))
+    >>> check_parameters(MultiDict({"dryrun": "true"}))
+    Traceback (most recent call last):
+    ...
+    alliance_kg.errors.BadRequest: unknown parameter 'dryrun' for /store ...
+
+    :raises BadRequest: an unknown parameter, or ``dry_run`` given more than once.
+    """
+    unknown = sorted(set(args) - set(PARAMETERS))
+    if unknown:
+        raise BadRequest(f"unknown parameter {', '.join(repr(u) for u in unknown)} for /store",
+                         hint="parameters of this endpoint: graph=, default, dry_run=")
+    if len(args.getlist("dry_run")) > 1:
+        raise BadRequest("parameter 'dry_run' is given more than once", hint="give each parameter once")
 
 
 def graph_exists(store: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> bool:
@@ -313,6 +337,7 @@ def change_for(method: str, current: Iterable[ox.Quad], payload: Iterable[ox.Qua
 
 @blueprint.route("/store", methods=["GET", "PUT", "POST", "DELETE"])
 def store():
+    check_parameters(request.args)
     target = target_graph(request.args)
     if request.method in ("GET", "HEAD"):
         return read(target)

@@ -212,6 +212,9 @@ def void():
 
 @blueprint.get("/api/context.jsonld")
 def context():
+    from .api import params
+
+    params()
     return Response(CONTEXT_FILE.read_text(encoding="utf-8"), content_type="application/ld+json")
 
 

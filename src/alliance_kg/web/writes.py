@@ -2,7 +2,8 @@
 
 Each view checks the writer's token, reads the body, lets :mod:`alliance_kg.writes` plan the
 change and :class:`~alliance_kg.guard.Guard` validate and commit it. ``?dry_run=true`` answers
-with the report the write would get and changes nothing. A write that breaks a rule is a 422
+with the report the write would get and changes nothing; any other query parameter is a 400 (a
+typo such as ``?dryrun=true`` must not commit the write). A write that breaks a rule is a 422
 with the SHACL report (JSON by default; Turtle or JSON-LD by ``Accept``), and nothing changes.
 """
 
@@ -91,6 +92,7 @@ def rejected(result: WriteResult):
 @blueprint.post("/api/companies")
 @requires_writer
 def create_company():
+    params("dry_run")
     body = json_body()
     return run_write(lambda kg: writes.create_company(kg, body), created=True,
                      location=lambda key: url_for("api.company", key=key))
@@ -99,6 +101,7 @@ def create_company():
 @blueprint.post("/api/assignments")
 @requires_writer
 def create_assignment():
+    params("dry_run")
     body = json_body()
     return run_write(lambda kg: writes.create_assignment(kg, body), created=True,
                      location=lambda key: url_for("writes.assignment", key=key))
@@ -107,6 +110,7 @@ def create_assignment():
 @blueprint.patch("/api/assignments/<path:key>")
 @requires_writer
 def update_assignment(key: str):
+    params("dry_run")
     body = json_body()
     return run_write(lambda kg: writes.update_assignment(kg, key, body), created=False)
 
@@ -114,12 +118,14 @@ def update_assignment(key: str):
 @blueprint.delete("/api/assignments/<path:key>")
 @requires_writer
 def delete_assignment(key: str):
+    params("dry_run")
     return run_write(lambda kg: writes.delete_assignment(kg, key), created=False)
 
 
 @blueprint.post("/api/derivations")
 @requires_writer
 def create_derivation():
+    params("dry_run")
     body = json_body()
     return run_write(lambda kg: writes.create_derivation(kg, body), created=True,
                      location=lambda key: url_for("api.lineage_of", key=key))
@@ -128,6 +134,7 @@ def create_derivation():
 @blueprint.post("/api/models")
 @requires_writer
 def create_model():
+    params("dry_run")
     body = json_body()
     return run_write(lambda kg: writes.create_model(kg, body), created=True,
                      location=lambda key: url_for("api.lineage_of", key=key))
@@ -136,6 +143,7 @@ def create_model():
 @blueprint.post("/api/platforms")
 @requires_writer
 def create_platform():
+    params("dry_run")
     body = json_body()
     return run_write(lambda kg: writes.create_platform(kg, body), created=True,
                      location=lambda key: url_for("api.lineage_of", key=key))
@@ -143,6 +151,7 @@ def create_platform():
 
 @blueprint.get("/api/assignments/<path:key>")
 def assignment(key: str):
+    params()
     return jsonify(assignment_by_id(graph(), key))
 
 
