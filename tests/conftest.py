@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from alliance_kg.config import Config
 from alliance_kg.store import KnowledgeGraph
@@ -41,3 +44,39 @@ def app(config, shipped):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# --- fuzzing (tests/test_fuzz_*.py) -----------------------------------------------------------------
+# Two Hypothesis profiles: "ci", the default, keeps the fuzz tests to a few seconds of `make test`
+# (and is derandomized, so a run is repeatable); "fuzz" runs many more, random, examples
+# (`make fuzz`, `--hypothesis-profile=fuzz` or HYPOTHESIS_PROFILE=fuzz), FUZZ_EXAMPLES per test.
+# No deadline: no test here is timed.
+
+_FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much,
+                HealthCheck.data_too_large]
+settings.register_profile("ci", max_examples=8, deadline=None, derandomize=True, database=None,
+                          print_blob=True, suppress_health_check=_FUZZ_HEALTH)
+settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "500")), deadline=None,
+                          database=None, print_blob=True, suppress_health_check=_FUZZ_HEALTH)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many cases the fuzz tests ran (each records ``fuzz_cases``; see tests/fuzzing.py)."""
+    counts: dict[str, int] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "teardown":
+                continue
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "fuzz_cases":
+                    counts[report.nodeid] = value
+    if counts:
+        files: dict[str, list[int]] = {}
+        for nodeid, count in counts.items():
+            files.setdefault(nodeid.split("::")[0], []).append(count)
+        terminalreporter.section("fuzzing")
+        for path, numbers in sorted(files.items()):
+            terminalreporter.write_line(f"{sum(numbers):>9,} cases in {len(numbers)} tests of {path}")
+        terminalreporter.write_line(f"{sum(counts.values()):>9,} fuzz cases run "
+                                    f"(Hypothesis profile {settings.get_current_profile_name()!r})")

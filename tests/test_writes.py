@@ -372,3 +372,20 @@ def test_rejected_writes_and_dry_runs_leave_no_change_log_entry(writer):
     writer.post("/api/derivations", headers=AUTH, json={"model": "Nissan Livina", "derived_from": "Nissan Livina", "source": SOURCE})
     writer.post("/api/companies?dry_run=true", headers=AUTH, json={"label": "Dry Motors"})
     assert writer.get("/api/changes").get_json()["changes"] == []
+
+
+def test_a_malformed_write_is_answered_without_waiting_for_the_writer_lock(kg):
+    """A 400 depends on the body alone: it does not queue behind the writes ahead of it."""
+    import threading
+
+    app = create_app(Config.from_env({"ALLIANCE_KG_WRITE_TOKEN": TOKEN}), kg=kg)
+    client = app.test_client()
+    answers = []
+    lock = app.extensions["alliance_kg_guard"]._writer
+    with lock:  # a long write is under way
+        thread = threading.Thread(target=lambda: answers.append(client.post(
+            "/api/companies", json={"label": "Newco", "colour": "red"}, headers=AUTH)))
+        thread.start()
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the malformed write waited for the writer lock"
+    assert answers[0].status_code == 400 and "colour" in answers[0].get_json()["error"]["message"]

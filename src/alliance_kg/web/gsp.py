@@ -289,8 +289,8 @@ def read_payload(req: Request, target: Target) -> frozenset[ox.Quad]:
         if req.method != "POST":
             raise UnsupportedMediaType(f"{MULTIPART} is read for POST only",
                                        hint=f"{req.method} takes one document: {', '.join(BODY_FORMATS)}")
-        if req.form:
-            names = ", ".join(sorted(req.form))
+        if req.form:  # a part without a name has the name None
+            names = ", ".join(sorted(repr(name) if name else "(a part without a name)" for name in req.form))
             raise BadRequest(f"the multipart body has parts that are not files: {names}",
                              hint="send each document as a file part (with a filename) and its Content-Type")
         quads: frozenset[ox.Quad] = frozenset()

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
 from .. import writes
 from ..changes import list_changes
-from ..errors import BadRequest, UnsupportedMediaType, ValidationFailed
+from ..errors import AllianceKGError, BadRequest, UnsupportedMediaType, ValidationFailed
 from ..guard import Guard, WriteResult
 from ..responsibility import assignment_by_id
 from .auth import requires_writer
@@ -48,8 +48,19 @@ def json_body():
 
 
 def run_write(plan: Callable, *, created: bool, location: Callable[[str], str] | None = None):
-    """Plan a change under the writer lock, validate it, commit it unless it is a dry run."""
+    """Plan a change under the writer lock, validate it, commit it unless it is a dry run.
+
+    The plan is tried once before the lock too, so a malformed body (a 400) is answered at once
+    instead of waiting for the writes ahead of it; whatever depends on the graph (404, 409, the
+    rules) is decided under the lock, on the latest graph.
+    """
     dry_run = dry_run_flag()
+    try:
+        plan(graph())
+    except BadRequest:
+        raise
+    except AllianceKGError:
+        pass
     planned: list[writes.Planned] = []
 
     def build(kg):
