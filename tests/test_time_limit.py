@@ -78,3 +78,11 @@ def test_the_service_keeps_answering_while_a_runaway_query_runs():
         assert still_running, "the runaway query should still be running while the others are answered"
         assert answers == [200] * 10
         assert outcome == {"status": 503, "error": "query_timeout"}
+
+
+@pytest.mark.parametrize("value", ["0.05", "5e-324", "0"])
+def test_a_time_limit_too_short_to_start_a_query_is_400(client, value):
+    """Below 0.1 s every query would be stopped while its process starts: a 503 the request
+    caused itself. Say so instead."""
+    response = client.get("/sparql", query_string={"query": "ASK {}", "timeout": value})
+    assert response.status_code == 400 and "at least 0.1" in response.get_json()["error"]["message"]

@@ -465,6 +465,11 @@ def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
     return response
 
 
+#: The shortest time limit a request may ask for: less than the cost of starting the query's
+#: process would stop every query, a 503 caused by the request itself.
+MIN_TIMEOUT = 0.1
+
+
 def request_timeout(value: str | None, limit: float) -> float:
     """The time limit of one query: the setting, or the lower ``timeout=`` a request asks for.
 
@@ -477,8 +482,8 @@ def request_timeout(value: str | None, limit: float) -> float:
         asked = float(value)
     except ValueError:
         raise BadRequest(f"timeout={value!r} is not a number of seconds") from None
-    if not 0 < asked <= limit:
-        raise BadRequest(f"timeout={value!r} must be more than 0 and at most {limit:g} seconds",
+    if not MIN_TIMEOUT <= asked <= limit:
+        raise BadRequest(f"timeout={value!r} must be at least {MIN_TIMEOUT:g} and at most {limit:g} seconds",
                          hint="the upper bound is the setting query_timeout (ALLIANCE_KG_QUERY_TIMEOUT)")
     return asked
 
