@@ -389,3 +389,11 @@ def test_a_malformed_write_is_answered_without_waiting_for_the_writer_lock(kg):
         thread.join(timeout=10)
         assert not thread.is_alive(), "the malformed write waited for the writer lock"
     assert answers[0].status_code == 400 and "colour" in answers[0].get_json()["error"]["message"]
+
+
+def test_an_unknown_field_of_a_patch_is_named_with_every_field_the_endpoint_knows(writer):
+    response = writer.patch("/api/assignments/assignment-Europe", headers=AUTH,
+                            json={"valid_to": "2030-01-01", "zz": 1})
+    error = response.get_json()["error"]
+    assert response.status_code == 400 and "zz" in error["message"]
+    assert all(field in error["hint"] for field in ("valid_from", "valid_to", "leader", "followers", "source"))

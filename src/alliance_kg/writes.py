@@ -115,6 +115,8 @@ class Payload:
         return None if value is None else Payload(value, f"{self.where}.{name}")
 
     def has(self, name: str) -> bool:
+        """Whether the body gives ``name`` (a field the endpoint knows, so it is named in hints)."""
+        self._read.add(name)
         return name in self.data
 
     def done(self) -> None:
