@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test regions diagram screenshot clean conformance
+.PHONY: install run test regions diagram screenshot clean conformance bench
 
 install: $(STAMP) build/ontology.html node_modules/.package-lock.json /usr/bin/chromium
 
@@ -65,3 +65,20 @@ clean:
 W3C ?= ../shared/w3c/sparql11
 conformance: install
 	$(BIN)/python -m conformance --suite $(W3C)
+
+# Compare alliance-kg with the Oxigraph server, rdflib-endpoint and plain pySHACL on generated data
+# (issue 7): prints one table with the targets, writes build/bench/results.json; docs/performance.md
+# has the latest. BENCH_SIZES=10k,100k,1M adds the 1M run; BENCH_ARGS passes other options.
+BENCH_SIZES ?= 10k,100k
+BENCH_STAMP := $(VENV)/.bench-installed
+bench: install $(BENCH_STAMP) /usr/bin/wrk
+	$(BIN)/python bench/compare.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $@
+
+# Debian's wrk, the load generator of make bench; if it cannot be installed, bench/compare.py
+# uses its bounded Python client instead (and says so).
+/usr/bin/wrk:
+	-$(SUDO) apt-get install -y wrk || ($(SUDO) apt-get update && $(SUDO) apt-get install -y wrk)

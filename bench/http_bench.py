@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -38,21 +39,36 @@ REQUESTS = [
 ]
 
 
-def run(port: int, path: str, headers: dict, clients: int, seconds: float) -> tuple[list[float], int]:
+def run(port: int, path: str | Callable[[int], str], headers: dict, clients: int, seconds: float,
+        *, timeout: float = 30.0) -> tuple[list[float], int]:
+    """GET ``path`` for ``seconds`` from ``clients`` threads, one keep-alive connection each: the
+    latency of every answer, and how many were not a 200 (or failed: the client reconnects).
+
+    ``path`` is one path, or a function of the request's number (unique across the clients)
+    that gives its path, for a run of distinct requests."""
+    path_of = (lambda n: path) if isinstance(path, str) else path
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
-    def client() -> None:
+    def client(k: int) -> None:
         nonlocal errors
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, bad = [], 0
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        mine, bad, n = [], 0, k
         while time.perf_counter() < stop:
             t0 = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            response.read()
+            try:
+                conn.request("GET", path_of(n), headers=headers)
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+                continue
+            finally:
+                n += clients
             mine.append(time.perf_counter() - t0)
             bad += response.status != 200
         conn.close()
@@ -60,7 +76,7 @@ def run(port: int, path: str, headers: dict, clients: int, seconds: float) -> tu
             latencies.extend(mine)
             errors += bad
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
