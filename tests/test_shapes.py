@@ -122,3 +122,28 @@ def test_report_is_rdf_with_json_and_text_views(kg, config):
     assert data["conforms"] is False and data["result_count"] == 1
     assert data["results"][0]["focus_label"] == "Europe"
     assert "Rule: one leader per scope at any point in time (1)" in report.to_text()
+
+
+@pytest.mark.parametrize("fixture", _fixtures("invalid") + _fixtures("valid"), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_our_engine_reports_what_plain_pyshacl_reports(config, fixture):
+    """alliance-kg runs the SHACL-SPARQL constraints on Oxigraph itself (alliance_kg.focused);
+    plain pySHACL on an rdflib graph is the reference: the same focus nodes, shapes and messages."""
+    import pyshacl
+
+    from alliance_kg.validation import load_shapes
+
+    data = _graph(config, fixture)
+    ours = validate_graph(data, config.shapes_dir)
+    shapes = load_shapes(config.shapes_dir)
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+    def owner(shape):
+        holder = shapes.value(predicate=sh.property, object=shape) if isinstance(shape, rdflib.BNode) else None
+        return str(holder if holder is not None else shape)
+
+    reference = sorted(
+        (owner(report.value(r, sh.sourceShape)), str(report.value(r, sh.focusNode)), str(report.value(r, sh.resultMessage)))
+        for r in report.subjects(rdflib.RDF.type, sh.ValidationResult)
+    )
+    assert sorted((r.source_shape, r.focus_node, r.message) for r in ours.results) == reference

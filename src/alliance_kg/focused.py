@@ -134,6 +134,70 @@ def validate_focus(store: ox.Store, shapes_dir: Path, focus_nodes: Iterable[str]
     return ValidationReport(conforms, _results(report, data, [core_shapes, shapes]), report)
 
 
+def validate_all(store: ox.Store, shapes_dir: Path) -> ValidationReport:
+    """Validate the whole default graph of ``store``: each SHACL-SPARQL constraint as one query
+    over the graph with ``$this`` left free (the shapes' queries bind it themselves, as SHACL
+    engines that join the pre-binding in require), its rows kept for the shape's targets; the
+    core constraints with pySHACL on an in-memory copy."""
+    index = shapes_index(shapes_dir)
+    data = rdflib.Graph(bind_namespaces="none")
+    data.addN((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object), data) for q in store)
+    core_shapes = rdflib.Graph()
+    core_shapes.addN((s, p, o, core_shapes) for s, p, o in index.core_triples)
+    core_report = _run(data, core_shapes, None)
+    report = _merge([core_report, _sparql_report_all(store, index.constraints)])
+    conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
+    return ValidationReport(conforms, _results(report, data, [core_shapes, load_shapes(shapes_dir)]), report)
+
+
+def _all_targets(store: ox.Store, constraint: SparqlConstraint) -> set:
+    found = {ox.NamedNode(n) for n in constraint.target_nodes}
+    for predicate in constraint.target_subjects_of:
+        found |= {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, DEFAULT)}
+    for predicate in constraint.target_objects_of:
+        found |= {q.object for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, DEFAULT)}
+    for target in constraint.target_classes:
+        for cls in _subclasses(store, ox.NamedNode(target)):
+            found |= {q.subject for q in store.quads_for_pattern(None, OX_TYPE, cls, DEFAULT)}
+    return found
+
+
+def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint]) -> rdflib.Graph:
+    """A ``sh:ValidationReport`` of the SPARQL constraints on every node they target."""
+    report = rdflib.Graph()
+    root = rdflib.BNode()
+    conforms = True
+    for constraint in constraints:
+        targets = _all_targets(store, constraint)
+        if not targets:
+            continue
+        solutions = store.query(constraint.query)
+        variables = solutions.variables
+        if ox.Variable("this") not in variables:  # not projected: run it on each target instead
+            nested = _sparql_report(store, sorted(targets, key=str), [constraint])
+            for result in nested.objects(None, SH.result):
+                conforms = False
+                report.add((root, SH.result, result))
+                report += nested.triples((result, None, None))
+            continue
+        seen = set()
+        for row in solutions:
+            bound = {v.value: row[v] for v in variables if row[v] is not None}
+            node = bound.get("this")
+            if node not in targets:
+                continue
+            key = (node, bound.get("path"), bound.get("value"), tuple(sorted(
+                (k, v.value if hasattr(v, "value") else str(v)) for k, v in bound.items() if k not in ("this", "path", "value"))))
+            if key in seen:
+                continue
+            seen.add(key)
+            conforms = False
+            _add_result(report, root, constraint, node, bound)
+    report.add((root, RDF.type, SH.ValidationReport))
+    report.add((root, SH.conforms, rdflib.Literal(conforms)))
+    return report
+
+
 def _empty_report() -> ValidationReport:
     report = _merge([])
     return ValidationReport(True, (), report)

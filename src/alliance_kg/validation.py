@@ -4,10 +4,10 @@ The report graph (``sh:ValidationReport``) is the source of truth; JSON and text
 A fresh shapes graph is parsed for every run: pySHACL adds to the shapes graph it is given,
 so one must never be shared between runs or threads.
 
-Speed: pySHACL evaluates SHACL-SPARQL constraints with the SPARQL engine of the data graph's
-store. The shapes with ``sh:sparql`` therefore run over an Oxigraph-backed rdflib graph
-(oxrdflib), where those queries are fast, and the core shapes over an in-memory rdflib graph,
-where pySHACL's many small triple look-ups are fast. The two reports are merged into one.
+Speed: the validation runs in :mod:`alliance_kg.focused`. The SHACL-SPARQL constraints
+(``sh:sparql``) run on Oxigraph's own engine, one query per constraint over the whole graph, or
+per focus node for a write; the core constraints run with pySHACL on an in-memory rdflib graph
+(the whole graph, or the focus nodes' neighbourhood).
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from typing import Iterable
 import pyoxigraph as ox
 import pyshacl
 import rdflib
-from oxrdflib import OxigraphStore
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from .errors import ConfigurationError
@@ -139,31 +137,11 @@ def validate_store(union: ox.Store, shapes_dir: Path, *, focus_nodes: Iterable[s
     them, at a cost that follows their number, not the graph's size (:mod:`alliance_kg.focused`).
     An empty ``focus_nodes`` validates nothing and conforms.
     """
-    # Each run gets its own shapes graph: pySHACL modifies the one it is given, and blank-node
-    # property shapes are looked up in the graph of the run that reported them.
-    sparql_run_shapes = load_shapes(shapes_dir)
-    # No prefixes on the data graph: pySHACL reads a focus node whose scheme is not http(s), urn
-    # or file (mailto:, tag:…) as a CURIE, and a bound prefix could capture it.
-    on_oxigraph = rdflib.Graph(store=OxigraphStore(store=union), identifier=DATASET_DEFAULT_GRAPH_ID,
-                               bind_namespaces="none")
-    if focus_nodes is not None:
-        from .focused import validate_focus  # it builds on this module
+    from .focused import validate_all, validate_focus  # they build on this module
 
+    if focus_nodes is not None:
         return validate_focus(union, shapes_dir, [str(n) for n in focus_nodes])
-    core_run_shapes = load_shapes(shapes_dir)
-    sparql_shapes = sorted(set(sparql_run_shapes.subjects(SH.sparql, None)))
-    core_shapes = sorted(
-        s
-        for s in set(core_run_shapes.subjects(RDF.type, SH.NodeShape)) | set(core_run_shapes.subjects(RDF.type, SH.PropertyShape))
-        if s not in sparql_shapes and not isinstance(s, rdflib.BNode)
-    )
-    in_memory = rdflib.Graph()
-    for quad in union:
-        in_memory.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
-    runs = [(on_oxigraph, sparql_run_shapes, sparql_shapes), (in_memory, core_run_shapes, core_shapes)]
-    report = _merge([_run(data, run_shapes, use) for data, run_shapes, use in runs])
-    conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
-    return ValidationReport(conforms, _results(report, in_memory, [g for _, g, _ in runs]), report)
+    return validate_all(union, shapes_dir)
 
 
 def validate_graph(data: rdflib.Graph, shapes_dir: Path) -> ValidationReport:
