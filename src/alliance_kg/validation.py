@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
-import pyshacl
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
@@ -154,6 +153,8 @@ def validate_graph(data: rdflib.Graph, shapes_dir: Path) -> ValidationReport:
 def _run(data: rdflib.Graph, shapes: rdflib.Graph, use_shapes: list | None, focus_nodes: list | None = None) -> rdflib.Graph:
     if use_shapes is not None and not use_shapes:
         return _merge([])
+    import pyshacl  # here, not at the top: it takes a third of a second to import, and start-up needs none of it
+
     try:
         conforms, report, text = pyshacl.validate(
             data, shacl_graph=shapes, use_shapes=use_shapes, inference="none", allow_warnings=False,
