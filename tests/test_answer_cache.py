@@ -126,3 +126,26 @@ def test_readers_never_see_an_answer_older_than_an_acknowledged_write(kg):
     for thread in readers:
         thread.join()
     assert stale == [] and value(writer) == 8
+
+
+def test_a_repeated_json_question_is_answered_from_the_cache_until_a_write(kg, monkeypatch):
+    import alliance_kg.responsibility as resp
+
+    calls = [0]
+    real = resp.company_roles
+
+    def counting(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(resp, "company_roles", counting)
+    client = make_client(kg)
+    first = client.get("/api/companies/Nissan?as_of=2030-01-01")
+    assert client.get("/api/companies/Nissan?as_of=2030-01-01").data == first.data and calls[0] == 1
+    response = client.post("/api/assignments", headers=AUTH, json={
+        "scope": "all-solid-state batteries", "leader": "Nissan", "valid_from": "2029-06-01",
+        "source": {"url": "https://example.org/batteries", "quote": "Nissan will lead batteries"}})
+    assert response.status_code == 201, response.get_json()
+    after = client.get("/api/companies/Nissan?as_of=2030-01-01")
+    assert calls[0] == 2 and after.data != first.data
+    assert response.get_json()["id"] in after.data.decode()

@@ -5,10 +5,14 @@ Each view reads its parameters, calls the domain, and returns JSON: nothing else
 
 from __future__ import annotations
 
+import functools
+from datetime import date
+
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, make_response, request
 
 from .. import __version__, figures, lineage
+from ..cache import AnswerCache
 from .. import responsibility as resp
 from ..errors import BadRequest
 from ..validation import validate
@@ -44,6 +48,29 @@ def params(*names: str) -> dict[str, str | None]:
     return {name: request.args.get(name) for name in names}
 
 
+def cached_answer(view):
+    """Keep the JSON answer of ``view`` until the graph changes (or the day does: answers
+    without ``as_of`` are about today), by path, query string and ``Accept``, so a repeated
+    question costs a look-up. Errors are not kept. The setting ``answer_cache_bytes`` bounds it."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        size = settings().answer_cache_bytes
+        if not size:
+            return view(*args, **kwargs)
+        cache = graph().cached("api-answers", lambda _: AnswerCache(size))
+        key = (request.full_path, request.headers.get("Accept", ""), date.today().isoformat())
+        hit = cache.get(key)
+        if hit is not None:
+            return Response(hit[0], content_type=hit[1]["content_type"])
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200:
+            cache.put(key, response.get_data(), {"content_type": response.content_type})
+        return response
+
+    return wrapper
+
+
 @blueprint.get("/health")
 def health():
     params()
@@ -52,38 +79,45 @@ def health():
 
 
 @blueprint.get("/api/scopes")
+@cached_answer
 def scopes():
     return jsonify({"scopes": resp.list_scopes(graph(), **params("kind"))})
 
 
 @blueprint.get("/api/responsibility")
+@cached_answer
 def responsibility():
     return jsonify(resp.responsibility(graph(), **params("region", "country", "technology", "segment", "as_of", "layer")))
 
 
 @blueprint.get("/api/companies")
+@cached_answer
 def companies():
     params()
     return jsonify({"companies": resp.list_companies(graph())})
 
 
 @blueprint.get("/api/companies/<path:key>")
+@cached_answer
 def company(key: str):
     return jsonify(resp.company_roles(graph(), key, **params("as_of", "layer")))
 
 
 @blueprint.get("/api/lineage/<path:key>")
+@cached_answer
 def lineage_of(key: str):
     return jsonify(lineage.lineage(graph(), key, **params("layer")))
 
 
 @blueprint.get("/api/models")
+@cached_answer
 def models():
     found = lineage.list_models(graph(), **params("brand", "platform"))
     return jsonify({"count": len(found), "models": found})
 
 
 @blueprint.get("/api/figures")
+@cached_answer
 def figures_list():
     found = figures.list_figures(graph(), **params("layer"))
     return jsonify({"count": len(found), "figures": found})
