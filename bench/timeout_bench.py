@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from server import running_server  # noqa: E402
 
 from alliance_kg.config import Config  # noqa: E402
-from alliance_kg.sandbox import run_isolated  # noqa: E402
+from alliance_kg.sandbox import WorkerPool, run_isolated  # noqa: E402
 from alliance_kg.store import KnowledgeGraph  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -72,7 +72,8 @@ def main() -> None:
         results = kg.store.query(SMALL, use_default_graph_as_union=True)
         return results.serialize(format=ox.QueryResultsFormat.JSON), {"content_type": "application/sparql-results+json"}
 
-    direct, forked = [], []
+    pool = WorkerPool(lambda request: in_process(), idle_seconds=60)
+    direct, forked, pooled = [], [], []
     for _ in range(200):
         t = time.perf_counter()
         in_process()
@@ -80,10 +81,15 @@ def main() -> None:
         t = time.perf_counter()
         run_isolated(in_process, timeout=10, setting="query_timeout")
         forked.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        pool.run({}, generation=kg.generation, timeout=10, setting="query_timeout")
+        pooled.append(time.perf_counter() - t)
+    pool.close()
     print(f"runaway query, limit {args.limit:g} s: answered {status} after {stopped:.2f} s")
     print(f"CPU used by the server in the second after: {idle:.2f} s; query processes left: {len(children)}")
     print(f"a small SELECT, median of 200: in process {statistics.median(direct) * 1000:.2f} ms, "
-          f"in a killable child {statistics.median(forked) * 1000:.2f} ms")
+          f"in a process forked for it {statistics.median(forked) * 1000:.2f} ms, "
+          f"in a pooled query process {statistics.median(pooled) * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

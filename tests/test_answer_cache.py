@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 import pytest
 
-import alliance_kg.web.sparql as sparql_view
 from alliance_kg.config import Config
+from alliance_kg.sandbox import WorkerPool
 from alliance_kg.web import create_app
 
 TOKEN = "a-test-token-0123456789"
@@ -23,13 +23,13 @@ VALUE = f"SELECT ?n WHERE {{ GRAPH <{COUNTER}> {{ <{COUNTER}> <{COUNTER}#value> 
 def runs(monkeypatch):
     """How many queries were really run (each in its own process)."""
     count = [0]
-    real = sparql_view.run_isolated
+    real = WorkerPool.run
 
-    def counting(*args, **kwargs):
+    def counting(self, *args, **kwargs):
         count[0] += 1
-        return real(*args, **kwargs)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(sparql_view, "run_isolated", counting)
+    monkeypatch.setattr(WorkerPool, "run", counting)
     return count
 
 
@@ -149,3 +149,11 @@ def test_a_repeated_json_question_is_answered_from_the_cache_until_a_write(kg, m
     after = client.get("/api/companies/Nissan?as_of=2030-01-01")
     assert calls[0] == 2 and after.data != first.data
     assert response.get_json()["id"] in after.data.decode()
+
+
+def test_without_the_cache_no_query_process_answers_from_an_older_graph(kg):
+    """Query processes hold a snapshot of the graph: a write must retire them."""
+    client = make_client(kg, answer_cache_bytes="0")
+    for n in range(3):
+        set_value(client, n)
+        assert value(client) == n and value(client) == n

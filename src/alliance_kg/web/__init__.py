@@ -13,10 +13,13 @@ either before or after a read, never during it.
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask, g, request
 
 from ..config import Config
 from ..guard import Guard
+from ..sandbox import WorkerPool
 from ..queries import check_queries
 from ..store import KnowledgeGraph
 from . import api, cors, errors, gsp, openapi, pages, sparql, ui, writes
@@ -33,6 +36,7 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
     app.extensions["alliance_kg"] = kg
     app.extensions["alliance_kg_guard"] = Guard(kg, config.shapes_dir, max_change_quads=config.max_change_quads)
     app.extensions["alliance_kg_tokens"] = load_tokens(config)
+    app.extensions["alliance_kg_queries"] = WorkerPool(functools.partial(sparql.answer_in_worker, kg))
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -37,7 +37,6 @@ from ..errors import BadRequest, FederationDisabled, QueryEvaluationError, Unkno
 from ..store import CHANGES_GRAPH, PREFIXES
 from ..cache import AnswerCache
 from ..results import TRUNCATED_HEADER, capped_solutions, capped_triples
-from ..sandbox import run_isolated
 from ..sparqltext import (USING_GRAPH_URI, USING_NAMED_GRAPH_URI, Reference, graph_name, keywords, references,
                           update_with_dataset, without_silent_loads)
 from ..updates import change_for_update
@@ -427,34 +426,32 @@ def sparql():
 
 
 def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
-    """Evaluate a user's query in a killable child process, within the time limit
-    (:func:`alliance_kg.sandbox.run_isolated`), and cut at the row cap: the answer.
+    """Evaluate a user's query in a query process (:class:`alliance_kg.sandbox.WorkerPool`),
+    killed past the time limit, and cut at the row cap: the answer.
 
     Answers are kept until the graph changes (:meth:`KnowledgeGraph.cached`), by query, dataset,
     ``Accept`` header and base IRI, so a repeated query is answered without running it again.
     """
     config = settings()
     limit = request_timeout(request.values.get("timeout"), config.query_timeout)
-    accept, base_iri, kg = accepted(request.accept_mimetypes), request.base_url, graph()
-
-    def work() -> tuple[bytes, dict]:
-        # The child reads the in-memory graph as it was at the fork: a consistent snapshot. (It
-        # never touches RocksDB, which is not safe to share with a forked process.)
-        results = evaluate(kg.store, operation, union=union, base_iri=base_iri, services=config.service_endpoints)
-        table, what = answer_formats(results)
-        representation = negotiate(accept, table, what=what)
-        body, truncated = serialize(results, representation, config.max_result_rows)
-        return body, {"content_type": representation.content_type, "truncated": truncated}
-
+    kg = graph()
+    query = {
+        "query": operation.query, "default_graphs": list(operation.default_graphs),
+        "named_graphs": list(operation.named_graphs), "accept": list(accepted(request.accept_mimetypes)),
+        "base_iri": request.base_url, "union": union, "services": sorted(config.service_endpoints),
+        "max_rows": config.max_result_rows,
+    }
     with contextlib.ExitStack() as stack:
         if not g.get("reading"):  # a query sent with POST: hold the graph as a GET does
             stack.enter_context(kg.lock.reading())
-        # Under the read lock, no write can come between the cache's graph state and the answer.
+        # Under the read lock, no write can come between the graph's state, the cache's and the
+        # worker's snapshot.
         cache = kg.cached("sparql-answers", lambda _: AnswerCache(config.answer_cache_bytes))
-        key = (operation, request.headers.get("Accept", ""), base_iri, union)
+        key = (operation, request.headers.get("Accept", ""), request.base_url, union)
         hit = cache.get(key) if config.answer_cache_bytes else None
         if hit is None:
-            body, about = run_isolated(work, timeout=limit, setting="query_timeout")
+            pool = current_app.extensions["alliance_kg_queries"]
+            body, about = pool.run(query, generation=kg.generation, timeout=limit, setting="query_timeout")
             if config.answer_cache_bytes:
                 cache.put(key, body, about)
         else:
@@ -463,6 +460,19 @@ def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
     if about["truncated"]:
         response.headers[TRUNCATED_HEADER] = str(config.max_result_rows)
     return response
+
+
+def answer_in_worker(kg, query: dict) -> tuple[bytes, dict]:
+    """Answer one query of :func:`answer_query` in a query process: it reads the in-memory graph
+    as it was when the process was forked, a consistent snapshot (never RocksDB, which is not
+    safe to share with a forked process)."""
+    operation = ProtocolRequest(query["query"], tuple(query["default_graphs"]), tuple(query["named_graphs"]))
+    results = evaluate(kg.store, operation, union=query["union"], base_iri=query["base_iri"],
+                       services=frozenset(query["services"]))
+    table, what = answer_formats(results)
+    representation = negotiate(MIMEAccept([tuple(a) for a in query["accept"]]), table, what=what)
+    body, truncated = serialize(results, representation, query["max_rows"])
+    return body, {"content_type": representation.content_type, "truncated": truncated}
 
 
 #: The shortest time limit a request may ask for: less than the cost of starting the query's
