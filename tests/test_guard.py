@@ -233,3 +233,13 @@ def test_a_quad_removed_and_added_back_in_one_change_stays(kg, config):
                                                 agent="t", endpoint="t", summary="followers")
     assert result.committed and (result.removed, result.added) == (1, 0)
     assert set(kg.store.quads_for_pattern(europe, follower, None, None)) == {nissan}
+
+
+def test_warming_up_builds_the_validation_graph_before_the_first_write(kg):
+    from alliance_kg.config import Config
+    from alliance_kg.guard import Guard
+
+    guard = Guard(kg, Config.from_env({}).shapes_dir)
+    guard.warm()
+    assert guard._validation_graph is not None and len(guard._validation_graph) > 0
+    assert guard._synced_generation == kg.generation

@@ -135,6 +135,11 @@ class Guard:
 
     # --- the candidate state ----------------------------------------------------------------------
 
+    def warm(self) -> None:
+        """Build the validation graph now rather than at the first write."""
+        with self._writer:
+            self._graph()
+
     def _graph(self) -> ox.Store:
         """The validation graph, rebuilt if the store changed other than through the guard."""
         if self._validation_graph is None or self._synced_generation != self.kg.generation:
