@@ -45,6 +45,9 @@ CHANGES = {
         quad(AKR + "NewTech", str(RDF_TYPE.value), AKG + "Technology"),
         quad(AKR + "NewTech", RDFS + "label", ox.Literal("new tech")),
         quad(AKR + "NewTech", SKOS + "broader", next(iter(catalog(kg).of_kind("technology"))).iri)])),
+    "a brand added": lambda kg: Change(added=frozenset([
+        quad(AKR + "NewBrand", str(RDF_TYPE.value), AKG + "Brand"),
+        quad(AKR + "NewBrand", AKG + "brandOf", AKR + "Renault")])),
     "a scope changed": lambda kg: Change(added=frozenset([
         quad(next(iri for iri, s in catalog(kg).scopes.items() if s.kind == "technology"),
              AKG + "qualifierText", ox.Literal("only here"))])),

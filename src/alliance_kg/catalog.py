@@ -197,17 +197,19 @@ class Catalog:
         new = object.__new__(Catalog)
         new.entities, new.scopes = dict(self.entities), dict(self.scopes)
         new._by_name, new._by_id = dict(self._by_name), dict(self._by_id)
-        concepts = False
+        concepts = brands = False
         for iri in subjects:
             old = new.entities.pop(iri, None)
             if old is not None:
                 concepts = concepts or bool(old.kinds & _LINKED_KINDS)
+                brands = brands or "brand" in old.kinds
                 new._by_id[old.id.casefold()] = [e for e in new._by_id.get(old.id.casefold(), []) if e is not old]
                 for key in _name_keys(old):
                     new._by_name[key] = [e for e in new._by_name.get(key, []) if e is not old]
             thing = ox.NamedNode(iri)
             for entity in _entities(kg.select(load_query("names"), bindings={"thing": thing})).values():
                 concepts = concepts or bool(entity.kinds & _LINKED_KINDS)
+                brands = brands or "brand" in entity.kinds
                 new.entities[iri] = entity
                 new._by_id[entity.id.casefold()] = [*new._by_id.get(entity.id.casefold(), []), entity]
                 for key in _name_keys(entity):
@@ -215,7 +217,7 @@ class Catalog:
             new.scopes.pop(iri, None)
             new.scopes.update(_scopes(kg.select(load_query("scopes"), bindings={"scope": thing})))
         new.broader, new.related = _links(kg) if concepts else (self.broader, self.related)
-        new.brands_of_company = _brands(kg)
+        new.brands_of_company = _brands(kg) if brands else self.brands_of_company
         return new
 
     # --- reading ---------------------------------------------------------------------------------
