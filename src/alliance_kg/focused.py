@@ -180,19 +180,10 @@ def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint])
                 report.add((root, SH.result, result))
                 report += nested.triples((result, None, None))
             continue
-        seen = set()
-        for row in solutions:
-            bound = {v.value: row[v] for v in variables if row[v] is not None}
-            node = bound.get("this")
-            if node not in targets:
-                continue
-            key = (node, bound.get("path"), bound.get("value"), tuple(sorted(
-                (k, v.value if hasattr(v, "value") else str(v)) for k, v in bound.items() if k not in ("this", "path", "value"))))
-            if key in seen:
-                continue
-            seen.add(key)
-            conforms = False
-            _add_result(report, root, constraint, node, bound)
+        for node, bound in _distinct_rows(solutions, variables):
+            if node in targets:
+                conforms = False
+                _add_result(report, root, constraint, node, bound)
     report.add((root, RDF.type, SH.ValidationReport))
     report.add((root, SH.conforms, rdflib.Literal(conforms)))
     return report
@@ -282,21 +273,25 @@ def _sparql_report(store: ox.Store, focus: list[ox.NamedNode], constraints: Iter
         for node in focus:
             if not _targets(store, constraint, node, classes):
                 continue
-            seen = []
             solutions = store.query(constraint.query, substitutions={this: node})
-            variables = solutions.variables
-            for row in solutions:
-                bound = {v.value: row[v] for v in variables if row[v] is not None}
-                key = (bound.get("this"), bound.get("path"), bound.get("value"), tuple(sorted(
-                    (k, v) for k, v in bound.items() if k not in ("this", "path", "value"))))
-                if key in seen:
-                    continue
-                seen.append(key)
+            for _, bound in _distinct_rows(solutions, solutions.variables, default=node):
                 conforms = False
                 _add_result(report, root, constraint, node, bound)
     report.add((root, RDF.type, SH.ValidationReport))
     report.add((root, SH.conforms, rdflib.Literal(conforms)))
     return report
+
+
+def _distinct_rows(solutions, variables, default=None):
+    """``(focus node, bound variables)`` of each solution, each result once (as pySHACL reports
+    them: the same focus node, path, value and other bindings make one result)."""
+    seen = set()
+    for row in solutions:
+        bound = {v.value: row[v] for v in variables if row[v] is not None}
+        key = tuple(sorted((name, str(term)) for name, term in bound.items()))
+        if key not in seen:
+            seen.add(key)
+            yield bound.get("this", default), bound
 
 
 def _add_result(report: rdflib.Graph, root, constraint: SparqlConstraint, node: ox.NamedNode, bound: dict) -> None:

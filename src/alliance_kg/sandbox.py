@@ -84,18 +84,23 @@ def run_isolated(work: Callable[[], tuple[bytes, dict]], *, timeout: float, sett
     return _answer(b"".join(chunks))
 
 
+def _message(work: Callable[[], tuple[bytes, dict]]) -> bytes:
+    """What a child sends back: ``work()``'s answer, or its error with status and code."""
+    try:
+        body, about = work()
+        return _OK + json.dumps(about).encode() + b"\n" + body
+    except AllianceKGError as exc:
+        return _ERROR + json.dumps({"status": exc.status, "code": exc.code, "message": exc.message,
+                                    "hint": exc.hint, "details": getattr(exc, "details", {})}).encode()
+    except BaseException:  # noqa: BLE001 - a generic failure for the caller; the parent logs the trace
+        return _ERROR + json.dumps({"status": 500, "code": "internal_error", "hint": None,
+                                    "message": "the query could not be answered",
+                                    "trace": traceback.format_exc()}).encode()
+
+
 def _child(work: Callable[[], tuple[bytes, dict]], out: int) -> None:
     try:
-        try:
-            body, about = work()
-            message = _OK + json.dumps(about).encode() + b"\n" + body
-        except AllianceKGError as exc:
-            message = _ERROR + json.dumps({"status": exc.status, "code": exc.code, "message": exc.message,
-                                           "hint": exc.hint, "details": getattr(exc, "details", {})}).encode()
-        except BaseException:  # noqa: BLE001 - a generic failure for the caller; the parent logs the trace
-            message = _ERROR + json.dumps({"status": 500, "code": "internal_error", "hint": None,
-                                           "message": "the query could not be answered",
-                                           "trace": traceback.format_exc()}).encode()
+        message = _message(work)
         view = memoryview(message)
         while view:
             written = os.write(out, view)
@@ -229,18 +234,7 @@ def _serve(handler: Callable[[dict], tuple[bytes, dict]], requests: int, answers
             data = _read_frame(requests, None)
             if data is None:
                 break
-            try:
-                try:
-                    body, about = handler(json.loads(data))
-                    message = _OK + json.dumps(about).encode() + b"\n" + body
-                except AllianceKGError as exc:
-                    message = _ERROR + json.dumps({"status": exc.status, "code": exc.code, "message": exc.message,
-                                                   "hint": exc.hint, "details": getattr(exc, "details", {})}).encode()
-            except BaseException:  # noqa: BLE001 - a generic failure for the caller; the parent logs the trace
-                message = _ERROR + json.dumps({"status": 500, "code": "internal_error", "hint": None,
-                                               "message": "the query could not be answered",
-                                               "trace": traceback.format_exc()}).encode()
-            _write_frame(answers, message)
+            _write_frame(answers, _message(lambda: handler(json.loads(data))))
     finally:
         os._exit(0)
 
