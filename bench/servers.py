@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from server import HOST, free_port, running_server
+from server import HOST, free_port, running_server, stop
 from timeout_bench import cpu_seconds
 
 ASK = "ASK {}"
@@ -110,16 +110,6 @@ def _wait(sparql_url: str, process: subprocess.Popen, start: float, timeout: flo
         time.sleep(0.01)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextlib.contextmanager
 def alliance_kg(data_dir: Path | None, *, write_token: str | None = None, timeout: float = 600.0,
                 threads: int | None = None) -> Iterator[Endpoint]:
@@ -161,7 +151,7 @@ def oxigraph(nquads: Path, *, workdir: Path, timeout: float = 600.0) -> Iterator
                 first = _wait(url + "/query", process, start, timeout, log, "oxigraph serve")
                 yield Endpoint("oxigraph", url, "/query", first, process.pid, load_s=load_s)
             finally:
-                _stop(process)
+                stop(process)
     finally:
         shutil.rmtree(location, ignore_errors=True)
 
@@ -183,4 +173,4 @@ def rdflib_endpoint(nquads: Path, *, timeout: float = 300.0) -> Iterator[Endpoin
             first = _wait(url + "/", process, start, timeout, log, "rdflib-endpoint")
             yield Endpoint("rdflib-endpoint", url, "/", first, process.pid)
         finally:
-            _stop(process)
+            stop(process)

@@ -72,12 +72,18 @@ def running_server(*args: str, port: int | None = None, env: dict[str, str] | No
             started_in = _wait_for_health(url, process, start, timeout, log)
             yield Server(url, process, started_in)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask ``process`` to end, and kill it if it has not within 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _wait_for_health(url: str, process: subprocess.Popen, start: float, timeout: float, log) -> float:
