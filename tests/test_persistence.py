@@ -3,20 +3,25 @@
 * every acknowledged write survives a restart, and a ``kill -9`` in the middle of a stream of writes;
 * a first start that stops part way leaves no partly loaded graph behind;
 * a reader never sees half a write;
-* concurrent writers are serialised: none is lost, none is planned on a stale graph.
+* concurrent writers are serialised: none is lost, none is planned on a stale graph;
+* a damaged journal is one line naming the file and the way out, never a traceback, and
+  ``alliance-kg recover`` reports it or sets it aside (moved, never deleted).
 
 HTTP goes through the standard library only, as any client would.
 """
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
+import os
 import random
 import shutil
 import subprocess
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,8 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
+from alliance_kg.cli import cli
 from alliance_kg.config import Config
 from alliance_kg.resources import shipped_root
 from alliance_kg.store import KnowledgeGraph
@@ -423,3 +431,201 @@ def test_concurrent_writers_of_the_same_company_create_it_once():
         assert len(listed) == 1
         assert [c["summary"] for c in get(server, "/api/changes")["changes"]] == ["create company Contested Motors"]
         assert_conforms(server)
+
+
+# --- 5. a damaged journal --------------------------------------------------------------------------
+
+
+QUAD = b'<https://example.org/a> <https://example.org/p> "x" <https://example.org/g> .\n'
+ASK_QUAD = 'ASK { GRAPH <https://example.org/g> { <https://example.org/a> <https://example.org/p> "x" } }'
+#: A lone assignment breaks the assignment shapes (no scope, leader, ...).
+BREAKING_QUAD = ("<https://w3id.org/alliance-kg/id/assignment-partial> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                 "<https://w3id.org/alliance-kg/ontology#LeadershipAssignment> <https://w3id.org/alliance-kg/graph/public> .\n")
+
+
+def write_journal(journal: Path, *, removed: bytes | None = b"", added: bytes | None = QUAD,
+                  complete: bytes | None = b"complete\n") -> None:
+    """A journal as ``Journal.write`` leaves it before the crash; ``None`` leaves that file out."""
+    journal.mkdir(parents=True, exist_ok=True)
+    for name, data in (("removed.nq", removed), ("added.nq", added), ("complete", complete)):
+        if data is not None:
+            (journal / name).write_bytes(data)
+
+
+def added_is_a_folder(journal: Path) -> None:
+    """A complete journal whose ``added.nq`` cannot be read (a folder: tests run as root, so no chmod)."""
+    write_journal(journal, added=None)
+    (journal / "added.nq").mkdir()
+
+
+@dataclass(frozen=True)
+class Damage:
+    """How to damage a journal (``make(journal)``), the file the error must name, and a word of how."""
+
+    make: Callable[[Path], None]
+    file: str
+    how: str
+
+
+DAMAGES = {
+    "truncated-mid-line": Damage(lambda j: write_journal(j, added=QUAD + QUAD[:30]), "added.nq", "line 2"),
+    "garbage-bytes": Damage(lambda j: write_journal(j, removed=b"\x00\x01\xfe garbage\n"), "removed.nq", "N-Quads"),
+    "invalid-utf-8": Damage(lambda j: write_journal(j, added=QUAD.replace(b'"x"', b'"\xff\xfe"')), "added.nq", "UTF-8"),
+    "removed-missing": Damage(lambda j: write_journal(j, removed=None), "removed.nq", "is missing"),
+    "added-missing": Damage(lambda j: write_journal(j, added=None), "added.nq", "is missing"),
+    "marker-not-complete": Damage(lambda j: write_journal(j, complete=b"compl"), "complete", "b'compl'"),
+    "journal-not-a-folder": Damage(lambda j: j.write_bytes(b"complete\n"), "journal", "not a folder"),
+    "added-unreadable": Damage(added_is_a_folder, "added.nq", "cannot be read"),
+}
+
+
+def run_cli(store: Path, *args: str) -> tuple[int, str, str]:
+    """``alliance-kg --store STORE --empty ARGS`` in this process: exit code, stdout, stderr (with
+    the traceback of an exception that escaped). The store's lock is free again on return."""
+    result = CliRunner().invoke(cli, ["--store", str(store), "--empty", *args])
+    err = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        err += "".join(traceback.format_exception(result.exception))
+    outcome = (result.exit_code, result.stdout, err)
+    del result
+    gc.collect()  # the traceback held the command's frames, and with them the open store
+    return outcome
+
+
+def assert_one_line_error(code: int, err: str, damage: Damage, command: str) -> None:
+    """Exit 2 and one line on stderr naming the damaged file, how, and the way out; no traceback."""
+    assert "Traceback" not in err, f"{command}: {err}"
+    lines = err.splitlines()
+    assert code == 2 and len(lines) == 1, f"{command}: exit {code}, stderr:\n{err}"
+    line = lines[0]
+    assert line.startswith("alliance-kg: error: "), f"{command}: {line}"
+    assert f"{os.sep}{damage.file} " in line and damage.how in line, f"{command}: {line}"
+    assert "never acknowledged" in line and "recover --discard-incomplete" in line and "backup" in line, f"{command}: {line}"
+
+
+def snapshot(journal: Path) -> dict[str, bytes | None]:
+    """What a journal holds: each entry's bytes by name (None for a folder); a journal that is a file, itself."""
+    entries = sorted(journal.iterdir()) if journal.is_dir() else [journal]
+    return {entry.name: None if entry.is_dir() else entry.read_bytes() for entry in entries}
+
+
+def discarded(store: Path) -> list[Path]:
+    return sorted(store.glob("journal-discarded-*"))
+
+
+@pytest.fixture
+def store(tmp_path) -> Path:
+    """A persistent store with an empty graph, closed again."""
+    path = tmp_path / "store"
+    code, _, err = run_cli(path, "stats")
+    assert code == 0, err
+    return path
+
+
+def store_commands(tmp_path: Path) -> dict[str, list[str]]:
+    """Every command that opens the store (but serve, run apart), with arguments."""
+    data = tmp_path / "new.nt"
+    data.write_text('<https://example.org/b> <https://example.org/p> "y" .\n', encoding="utf-8")
+    return {"validate": ["validate"], "query": ["query", "ASK {}"], "export": ["export", "--format", "nq"],
+            "stats": ["stats"], "load": ["load", str(data)],
+            "update": ["update", "INSERT DATA { <https://example.org/b> <https://example.org/p> 1 }"],
+            "recover": ["recover"]}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_damaged_journal_is_one_line_and_exit_2_for_every_command(store, tmp_path, damage):
+    journal = store / "journal"
+    damage.make(journal)
+    before = snapshot(journal)
+    for name, args in store_commands(tmp_path).items():
+        code, _, err = run_cli(store, *args)
+        assert_one_line_error(code, err, damage, name)
+        assert snapshot(journal) == before, f"{name} changed the damaged journal"
+
+
+@pytest.mark.parametrize("damage", ["truncated-mid-line", "marker-not-complete"])
+def test_serve_with_a_damaged_journal_exits_2_with_one_line(store, damage):
+    """The real entry point, in a process of its own: ``serve`` opens the store in ``create_app``."""
+    DAMAGES[damage].make(store / "journal")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_KG_")}
+    served = subprocess.run([*COMMAND, "--store", str(store), "--empty", "serve", "--port", "0"],
+                            capture_output=True, text=True, timeout=60, env=environ)
+    assert_one_line_error(served.returncode, served.stderr, DAMAGES[damage], "serve")
+    assert served.stdout == ""
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_recover_discard_incomplete_sets_the_journal_aside_unchanged_and_the_store_opens(store, damage):
+    journal = store / "journal"
+    damage.make(journal)
+    before = snapshot(journal)
+
+    code, out, err = run_cli(store, "recover", "--discard-incomplete")
+    assert code == 0, out + err
+    [folder] = discarded(store)
+    assert snapshot(folder) == before, "the journal was not set aside byte for byte"
+    assert f"journal: damaged: {journal}" in out and damage.how in out and str(folder) in out
+    assert "never acknowledged" in out and "partly applied" in out and "graph conforms" in out
+
+    code, out, err = run_cli(store, "recover")
+    assert (code, out.strip()) == (0, f"journal of the store {store}: none: the store opens as it is on disk."), err
+    code, out, err = run_cli(store, "stats")
+    assert code == 0, err
+
+
+def test_recover_discard_incomplete_exits_1_when_the_write_left_the_graph_not_conforming(store):
+    """A write applied in part before the crash: the graph on disk breaks the shapes."""
+    disk = ox.Store(str(store / "graph"))
+    disk.extend(ox.parse(BREAKING_QUAD, format=ox.RdfFormat.N_QUADS))
+    disk.flush()
+    del disk  # frees the store's lock
+    DAMAGES["truncated-mid-line"].make(store / "journal")
+    code, out, err = run_cli(store, "recover", "--discard-incomplete")
+    assert code == 1, out + err
+    assert "assignment-partial" in out and "does not conform" in out and "partly applied" in out and "backup" in out
+    assert len(discarded(store)) == 1
+
+
+def test_recover_reports_a_complete_readable_journal_which_the_next_open_applies(store):
+    write_journal(store / "journal", added=QUAD)
+    before = snapshot(store / "journal")
+    code, out, err = run_cli(store, "recover")
+    assert code == 0, err
+    assert "complete and readable (0 quads to remove, 1 to add): it is applied when the store next opens" in out
+    assert snapshot(store / "journal") == before, "recover without --discard-incomplete changed the journal"
+
+    code, out, err = run_cli(store, "query", ASK_QUAD)
+    assert (code, out.strip()) == (0, "true"), err
+    assert snapshot(store / "journal") == {}, "the applied journal was not cleared"
+
+
+def test_recover_discard_incomplete_applies_a_complete_readable_journal(store):
+    write_journal(store / "journal", added=QUAD)
+    code, out, err = run_cli(store, "recover", "--discard-incomplete")
+    assert code == 0, out + err
+    assert "journal: complete and readable: it is applied" in out and discarded(store) == []
+    code, out, err = run_cli(store, "query", ASK_QUAD)
+    assert (code, out.strip()) == (0, "true"), err
+
+
+def test_recover_sets_an_incomplete_journal_aside_and_the_store_opens_without_it(store):
+    write_journal(store / "journal", added=QUAD[:30], complete=None)  # cut short before the marker
+    before = snapshot(store / "journal")
+    code, out, err = run_cli(store, "recover")
+    assert code == 0 and "incomplete" in out and "dropped when the store next opens" in out, out + err
+
+    code, out, err = run_cli(store, "recover", "--discard-incomplete")
+    assert code == 0, out + err
+    [folder] = discarded(store)
+    assert snapshot(folder) == before and "journal: incomplete" in out
+    code, out, err = run_cli(store, "query", ASK_QUAD)
+    assert (code, out.strip()) == (0, "false"), err
+
+
+def test_recover_needs_a_store(tmp_path):
+    result = CliRunner().invoke(cli, ["recover"], env={"ALLIANCE_KG_STORE": ""})
+    assert result.exit_code == 2 and result.stderr.startswith("alliance-kg: error: recover needs a store"), result.stderr
+    assert "--store" in result.stderr and len(result.stderr.splitlines()) == 1
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "absent"), "recover", "--discard-incomplete"])
+    assert result.exit_code == 2 and "no store at" in result.stderr, result.stderr
+    assert not (tmp_path / "absent").exists()

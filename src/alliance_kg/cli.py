@@ -1,4 +1,4 @@
-"""The ``alliance-kg`` command line: validate, query, export, stats, load, update, serve.
+"""The ``alliance-kg`` command line: validate, query, export, stats, load, update, serve, recover.
 
 Exit codes: 0 success (and, for ``validate``, the graph conforms); 1 the graph does not conform;
 2 the command could not run (bad input, unreadable file, broken installation).
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import threading
 from dataclasses import replace
@@ -18,9 +19,9 @@ import pyoxigraph as ox
 
 from . import __version__
 from .config import Config
-from .errors import AllianceKGError
+from .errors import AllianceKGError, BadRequest, JournalDamaged
 from .queries import load_query
-from .store import FORMATS, LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
+from .store import FORMATS, LAYER_GRAPHS, PREFIXES, Change, Journal, KnowledgeGraph, holding_store
 from .validation import validate as run_validation
 
 EXIT_OK, EXIT_NOT_CONFORMING, EXIT_ERROR = 0, 1, 2
@@ -274,8 +275,9 @@ def update(config: Config, sparql: str, dry_run: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
-              help="Worker threads of the WSGI server.")
+@click.option("--threads", default=None, type=click.IntRange(1, 256),
+              help="Request threads of the WSGI server (default: query_slots + query_queue + 4, so that "
+                   "/health and the JSON API always have threads of their own).")
 @click.option("--write-tokens", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="File of write tokens, one 'name: token' per line (env ALLIANCE_KG_WRITE_TOKENS).")
 @click.pass_obj
@@ -291,8 +293,12 @@ def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path
 
     from .web import create_app
 
+    from .confine import probe
+
     if write_tokens is not None:
         config = replace(config, write_tokens=write_tokens)
+    reserved = config.query_slots + config.query_queue
+    threads = threads or reserved + 4
     app = create_app(config)
     server = create_server(app, host=host, port=port, threads=threads, ident="alliance-kg")
     kg = app.extensions["alliance_kg"]
@@ -301,6 +307,12 @@ def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path
     click.echo(f"alliance-kg {__version__}: {len(kg):,} triples ({where}); "
                f"serving http://{host}:{server.effective_port}/ (SPARQL at /sparql, API at /api); "
                + (f"writes enabled for {writers} token(s)" if writers else "writes disabled"), err=True)
+    click.echo(f"query processes: {probe(memory_bytes=config.query_memory_bytes).describe()}; "
+               f"{config.query_slots} at once ({config.query_slots_per_client} per client), "
+               f"{config.query_queue} waiting at most", err=True)
+    if threads < reserved + 2:
+        click.echo(f"alliance-kg: warning: {threads} threads leave /health and the JSON API waiting behind "
+                   f"queries: give --threads {reserved + 4} or more (query_slots + query_queue + 4)", err=True)
     threading.Thread(target=_warm, args=(app,), daemon=True, name="alliance-kg-warm-up").start()
     try:
         server.run()
@@ -312,15 +324,103 @@ def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path
 
 def _warm(app) -> None:
     """Build, while the server already answers, what the first requests would otherwise wait
-    for: the catalog of names, and (when writes are enabled) the guard's validation graph. On a
-    large graph each takes seconds; on the shipped one, a fraction of a second."""
+    for: the catalog of names, rdflib's SPARQL parser (which query processes then inherit), and
+    (when writes are enabled) the guard's validation graph. On a large graph each takes seconds;
+    on the shipped one, a fraction of a second."""
     from .catalog import catalog
+    from .sparqlparse import prepare
 
     kg = app.extensions["alliance_kg"]
     with kg.lock.reading():
         catalog(kg)
+    prepare()
     if app.extensions["alliance_kg_tokens"]:
         app.extensions["alliance_kg_guard"].warm()
+
+
+@cli.command()
+@click.option("--discard-incomplete", is_flag=True,
+              help="Move a damaged or incomplete journal aside (never delete it), then open and validate the store.")
+@click.pass_obj
+@handles_errors
+def recover(config: Config, discard_incomplete: bool) -> None:
+    """Say what the write journal of the store (--store DIR) holds, or set a damaged one aside.
+
+    Without --discard-incomplete: the journal is none, complete and readable (applied when the
+    store next opens), incomplete (dropped when the store next opens), or damaged (which file,
+    and how). A damaged journal stops every command that opens the store.
+
+    With --discard-incomplete: a damaged or incomplete journal is moved, unchanged, into
+    DIR/journal-discarded-<UTC time>/ (nothing is deleted); a complete, readable one is applied
+    instead, as on any open. Then the store is opened and validated in full. The write a journal
+    records was never acknowledged to its client, but a damaged one may have been partly applied
+    to the store before the crash: the validation says whether the graph still conforms.
+
+    \b
+    Exit codes:
+      0  the journal is none or readable; with --discard-incomplete: the graph conforms
+      1  with --discard-incomplete: the graph does not conform
+      2  the journal is damaged (without --discard-incomplete), or the command could not run
+    """
+    store = _existing_store(config)
+    journal = Journal(store / "journal")
+    if not discard_incomplete:
+        with holding_store(store):
+            click.echo(f"journal of the store {store}: {_journal_state(journal)}")
+        return
+    with holding_store(store):
+        _set_aside(journal)
+    kg = KnowledgeGraph.open(config)
+    report = run_validation(kg, config.shapes_dir)
+    for line in [*summary_lines(kg), report.to_text()]:
+        click.echo(line)
+    if report.conforms:
+        click.echo(f"the store {store} opens and the graph conforms.")
+        sys.exit(EXIT_OK)
+    click.echo(f"the graph does not conform: the interrupted write may have been partly applied to the store "
+               f"before the crash; restore {store} from a backup or an export, or correct the graph "
+               "(alliance-kg update).")
+    sys.exit(EXIT_NOT_CONFORMING)
+
+
+def _existing_store(config: Config) -> Path:
+    """The store directory ``config`` names; an error if it names none or it does not exist."""
+    if config.store is None:
+        raise BadRequest("recover needs a store on disk", hint="give --store DIR or set ALLIANCE_KG_STORE")
+    if not config.store.is_dir():
+        raise BadRequest(f"no store at {config.store}: it is not a directory", hint="give the --store DIR of an existing store")
+    return config.store
+
+
+def _journal_state(journal: Journal) -> str:
+    """What ``journal`` holds, in words. :raises JournalDamaged: it is damaged."""
+    change = journal.pending()
+    if change is not None:
+        return (f"complete and readable ({len(change.removed):,} quads to remove, {len(change.added):,} to add): "
+                "it is applied when the store next opens.")
+    if journal.files():
+        return "incomplete (a write cut short before it was journaled in full, never applied): it is dropped when the store next opens."
+    return "none: the store opens as it is on disk."
+
+
+def _set_aside(journal: Journal) -> None:
+    """Move a damaged or incomplete ``journal`` aside and say so; leave a complete, readable one to be applied."""
+    partly = ""
+    try:
+        if journal.pending() is not None:
+            click.echo("journal: complete and readable: it is applied as the store opens, not set aside.")
+            return
+        if not journal.files():
+            click.echo("journal: none: nothing to set aside.")
+            return
+        click.echo("journal: incomplete: a write cut short before it was journaled in full, never applied.")
+    except JournalDamaged as exc:
+        click.echo(f"journal: damaged: {exc.path} {exc.problem}.")
+        partly = "; it may have been partly applied to the store before the crash"
+    folder = journal.set_aside()
+    moved = ", ".join(sorted(p.name for p in folder.iterdir())) if folder else "nothing"
+    click.echo(f"set it aside: moved {moved}, unchanged, to {folder}{os.sep} (nothing was deleted). "
+               f"The write it records was never acknowledged to its client{partly}.")
 
 
 def main() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shlex
+from pathlib import Path
 
 _POSITION = re.compile(r"\bat (\d+):(\d+)")
 
@@ -129,6 +131,41 @@ class QueryTimeout(AllianceKGError):
     code = "query_timeout"
 
 
+class QueryMemoryLimit(AllianceKGError):
+    """Work that needed more memory than its process may use, and was stopped."""
+
+    status = 503
+    code = "query_memory_limit"
+
+
+class TooBusy(AllianceKGError):
+    """Every query slot the request could use is taken, and its wait would be too long: try
+    again later (the answer carries ``Retry-After``)."""
+
+    status = 503
+    code = "too_busy"
+
+
+class TooDeeplyNested(BadRequest):
+    """A query, an update or a document nested deeper than the service parses."""
+
+    code = "too_deeply_nested"
+
+
+class QueryTooComplex(BadRequest):
+    """A query or update whose process crashed while parsing or evaluating it: it nests or
+    chains more than the engine can take."""
+
+    code = "query_too_complex"
+
+
+class AdminRequired(AllianceKGError):
+    """A destructive write (``DROP ALL``, emptying a layer graph...) sent without an admin token."""
+
+    status = 403
+    code = "admin_required"
+
+
 class NotFound(AllianceKGError):
     """A named thing does not exist."""
 
@@ -141,6 +178,35 @@ class ConfigurationError(AllianceKGError):
 
     status = 500
     code = "configuration_error"
+
+
+class JournalDamaged(ConfigurationError):
+    """A store's write journal that cannot be read back (``path``: the damaged file or folder,
+    ``problem``: how). Made by :meth:`of`.
+
+    The journal of a write is cleared before the write is acknowledged, so the write it records
+    was never acknowledged to its client; the store will not open until the journal is dealt with.
+
+    >>> str(JournalDamaged.of("s/journal/added.nq", "is missing", store="s")).split(";")[0]
+    'the write journal of the store s is damaged: s/journal/added.nq is missing'
+    """
+
+    code = "journal_damaged"
+    path: Path | None = None
+    problem = ""
+
+    @classmethod
+    def of(cls, path: str | Path, problem: str, *, store: str | Path) -> "JournalDamaged":
+        """The error for ``path``, a file of the journal of the store at ``store`` (or the journal itself)."""
+        error = cls(
+            f"the write journal of the store {store} is damaged: {path} {problem}; the write it records "
+            "was never acknowledged to its client",
+            hint=f"restore {store} from a backup or an export, or run `alliance-kg --store "
+                 f"{shlex.quote(str(store))} recover --discard-incomplete` to set the journal aside "
+                 "and open the store as it is on disk",
+        )
+        error.path, error.problem = Path(path), problem
+        return error
 
 
 def query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
@@ -159,3 +225,27 @@ def query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     position = _POSITION.search(message)
     error.details = {"line": int(position[1]), "column": int(position[2])} if position else {}
     return error
+
+
+def error_class(code: str) -> type[AllianceKGError] | None:
+    """The error class whose ``code`` is ``code`` (an error rebuilt from its code, as a query
+    process reports it), or None.
+
+    >>> error_class("query_timeout").__name__, error_class("no_such_code")
+    ('QueryTimeout', None)
+    """
+    stack: list[type[AllianceKGError]] = [AllianceKGError]
+    while stack:
+        cls = stack.pop()
+        if cls.__dict__.get("code") == code:
+            return cls
+        stack.extend(cls.__subclasses__())
+    return None
+
+
+class NeedsNetwork(AllianceKGError):
+    """Between a query process and the service: the query calls only allowed endpoints
+    (``SERVICE``), and this process may not reach them; run it where the network is open.
+    Never answered to a client (it would be a bug: a 500)."""
+
+    code = "needs_network"

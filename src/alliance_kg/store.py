@@ -7,16 +7,19 @@ SPARQL 1.1 store can replace Oxigraph behind the same methods.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections import deque
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, TypeVar
+from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 import pyoxigraph as ox
 
 from .config import Config
-from .errors import ConfigurationError, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
+from .errors import ConfigurationError, JournalDamaged, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
 from .locks import ReadWriteLock
 
 T = TypeVar("T")
@@ -101,7 +104,8 @@ def format_for(name: str | None = None, *, path: str | Path | None = None) -> Rd
 
 @dataclass(frozen=True)
 class Change:
-    """A change of the dataset: quads to remove, then quads to add.
+    """A change of the dataset: quads to remove, then quads to add; and ``destructive``, the
+    operations that made it if they empty graphs wholesale (``DROP ALL``: only an admin may).
 
     >>> q = ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), ox.Literal("1"))
     >>> (Change(added=frozenset([q])) | Change(removed=frozenset([q]))).removed == frozenset([q])
@@ -110,12 +114,18 @@ class Change:
 
     removed: frozenset[ox.Quad] = frozenset()
     added: frozenset[ox.Quad] = frozenset()
+    destructive: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.removed or self.added)
 
     def __or__(self, other: "Change") -> "Change":
-        return Change(removed=self.removed | other.removed, added=self.added | other.added)
+        return Change(removed=self.removed | other.removed, added=self.added | other.added,
+                      destructive=self.destructive + other.destructive)
+
+
+#: What the marker ``complete`` of a journal written in full holds.
+COMPLETE_MARKER = b"complete\n"
 
 
 class Journal:
@@ -123,8 +133,10 @@ class Journal:
     finished on the next start, never left half applied.
 
     A change is written (removed and added quads as N-Quads, then a ``complete`` marker),
-    applied, then cleared. On opening, a complete journal is applied again (removing and adding
-    are idempotent); an incomplete one was never applied and is dropped.
+    applied, then cleared, and only then acknowledged. On opening, a complete journal is applied
+    again (removing and adding are idempotent); an incomplete one was never applied and is
+    dropped. A journal that cannot be read back is :class:`JournalDamaged`: the store does not
+    open until it is set aside (:meth:`set_aside`, ``alliance-kg recover``).
     """
 
     def __init__(self, directory: Path):
@@ -134,22 +146,112 @@ class Journal:
         return self.directory / name
 
     def write(self, change: Change) -> None:
+        """Write ``change`` to the journal, synced, the marker ``complete`` last."""
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, quads in (("removed.nq", change.removed), ("added.nq", change.added)):
             _write_synced(self._path(name), ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"")
-        _write_synced(self._path("complete.tmp"), b"complete\n")
+        _write_synced(self._path("complete.tmp"), COMPLETE_MARKER)
         os.replace(self._path("complete.tmp"), self._path("complete"))
 
     def pending(self) -> Change | None:
-        """The change a crash interrupted, or None."""
-        if not self._path("complete").exists():
+        """The change a crash interrupted (a complete journal), or None (no journal, or an incomplete one).
+
+        :raises JournalDamaged: the journal is not a folder, or is complete but cannot be read back.
+        """
+        self._check_directory()
+        marker = self._read("complete", missing_ok=True)
+        if marker is None:
             return None
-        read = lambda name: frozenset(ox.parse(self._path(name).read_bytes(), format=ox.RdfFormat.N_QUADS))  # noqa: E731
-        return Change(removed=read("removed.nq"), added=read("added.nq"))
+        if marker != COMPLETE_MARKER:
+            shown = repr(marker[:32]) + ("…" if len(marker) > 32 else "")
+            raise self._damaged(self._path("complete"), f"holds {shown}, not {COMPLETE_MARKER!r}")
+        return Change(removed=self._quads("removed.nq"), added=self._quads("added.nq"))
+
+    def files(self) -> list[Path]:
+        """The files in the journal now, sorted; none if there is no journal."""
+        self._check_directory()
+        try:
+            return sorted(self.directory.iterdir())
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise self._damaged(self.directory, f"cannot be read ({exc.strerror or exc})") from exc
 
     def clear(self) -> None:
+        """Remove the journal's files (the write is on disk, or was never applied)."""
         for name in ("complete", "complete.tmp", "removed.nq", "added.nq"):
-            self._path(name).unlink(missing_ok=True)
+            try:
+                self._path(name).unlink(missing_ok=True)
+            except OSError as exc:
+                raise self._damaged(self._path(name), f"cannot be removed ({exc.strerror or exc})") from exc
+
+    def set_aside(self) -> Path | None:
+        """Move the journal's files, unchanged, into a new folder ``journal-discarded-<UTC time>``
+        beside it, and return that folder; None if there was nothing to move. Nothing is deleted."""
+        if self.directory.is_dir():
+            entries = sorted(self.directory.iterdir())
+            if not entries:
+                return None
+            folder = self._new_discard_folder()
+            for entry in entries:
+                shutil.move(entry, folder / entry.name)
+            return folder
+        if not (self.directory.exists() or self.directory.is_symlink()):
+            return None
+        folder = self._new_discard_folder()  # a file (or a broken link) where the folder should be
+        shutil.move(self.directory, folder / self.directory.name)
+        return folder
+
+    def _new_discard_folder(self) -> Path:
+        """A new, empty ``journal-discarded-<UTC time>`` folder beside the journal (``-1``, ``-2``… if taken)."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        n = 0
+        while True:
+            folder = self.directory.parent / f"{self.directory.name}-discarded-{stamp}{f'-{n}' if n else ''}"
+            try:
+                folder.mkdir()
+                return folder
+            except FileExistsError:
+                n += 1
+
+    def _check_directory(self) -> None:
+        """Raise :class:`JournalDamaged` if the journal's path exists but is not a folder."""
+        if (self.directory.exists() or self.directory.is_symlink()) and not self.directory.is_dir():
+            raise self._damaged(self.directory, "is not a folder")
+
+    def _read(self, name: str, *, missing_ok: bool = False) -> bytes | None:
+        """The bytes of the journal's file ``name`` (None if it is missing and ``missing_ok``)."""
+        path = self._path(name)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            if missing_ok:
+                return None
+            raise self._damaged(path, "is missing, though the marker 'complete' says the journal was written in full") from None
+        except OSError as exc:
+            raise self._damaged(path, f"cannot be read ({exc.strerror or exc})") from exc
+
+    def _quads(self, name: str) -> frozenset[ox.Quad]:
+        """The quads of the journal's N-Quads file ``name``."""
+        data = self._read(name)
+        try:
+            return frozenset(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        except (SyntaxError, ValueError) as exc:
+            raise self._damaged(self._path(name), f"does not parse as N-Quads: {_one_line(str(exc))}") from exc
+
+    def _damaged(self, path: Path, problem: str) -> JournalDamaged:
+        """The error for ``path`` (in this journal) damaged as ``problem`` says."""
+        return JournalDamaged.of(path, problem, store=self.directory.parent)
+
+
+def _one_line(text: str) -> str:
+    r"""``text`` on one line of printable characters.
+
+    >>> _one_line("'\x00' is not allowed\n at 1:1")
+    "'\\x00' is not allowed at 1:1"
+    """
+    shown = "".join(c if c.isprintable() or c in " \t\n" else repr(c)[1:-1] for c in text)
+    return " ".join(shown.split())
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -211,6 +313,13 @@ class KnowledgeGraph:
                 hit = (generation, build(self) if subjects is None else patch(self, hit[1], subjects))  # type: ignore[arg-type]
                 self._cache[name] = hit
             return hit[1]  # type: ignore[return-value]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[int]:
+        """Hold the graph still (its read lock) and yield its :attr:`generation`: a query process
+        forked meanwhile holds a consistent copy of the graph at that state."""
+        with self.lock.reading():
+            yield self.generation
 
     def canned(self, name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict]:
         """The solutions of the canned query ``name`` (``queries/<name>.rq``) with ``bindings``
@@ -297,17 +406,17 @@ class KnowledgeGraph:
             if config.shipped:
                 kg.load_shipped(config)
             return kg
-        try:
-            config.store.mkdir(parents=True, exist_ok=True)
-            disk = ox.Store(str(config.store / "graph"))
-        except OSError as exc:
-            raise ConfigurationError(f"cannot open the store at {config.store}: {exc}") from exc
+        disk = _open_disk(config.store)
         journal = Journal(config.store / "journal")
-        interrupted = journal.pending()
-        if interrupted is not None:  # a write cut short by a crash: finish it
-            _apply(disk, interrupted)
-            disk.flush()
-        journal.clear()
+        try:
+            interrupted = journal.pending()
+            if interrupted is not None:  # a write cut short by a crash: finish it
+                _apply(disk, interrupted)
+                disk.flush()
+            journal.clear()
+        except JournalDamaged:
+            del disk  # closes RocksDB, and frees its lock, before the error leaves (`recover` opens it next)
+            raise
         if config.shipped and next(iter(disk.quads_for_pattern(None, None, None, None)), None) is None:
             # All or nothing: a first start cut short must not leave a partial graph.
             scratch = cls.in_memory()
@@ -429,6 +538,26 @@ class KnowledgeGraph:
             return self.store.dump(format=info.format, prefixes=PREFIXES)
         triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         return ox.serialize(triples, format=info.format, prefixes=PREFIXES)
+
+
+def _open_disk(store: Path) -> ox.Store:
+    """The RocksDB store in ``store/graph``, created if need be; it holds the store's lock while it lives."""
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(store / "graph"))
+    except OSError as exc:
+        raise ConfigurationError(f"cannot open the store at {store}: {exc}") from exc
+
+
+@contextmanager
+def holding_store(store: Path) -> Iterator[None]:
+    """Hold the lock of the store at ``store`` for the block (its RocksDB store open, created if
+    need be), so that nothing else opens it meanwhile; it fails while a service has it open."""
+    disk = _open_disk(store)
+    try:
+        yield
+    finally:
+        del disk
 
 
 def _apply(store: ox.Store, change: Change) -> None:
