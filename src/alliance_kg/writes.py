@@ -33,6 +33,10 @@ STRENGTHS = {"stated": "Stated", "implied": "Implied", "attributed": "Attributed
 #: Derivation kinds by the names the API accepts ("based_on" is the plain English for a derivative).
 DERIVATION_KINDS = {"rebadge": "Rebadge", "derivative": "Derivative", "based_on": "Derivative",
                     "follower_model": "FollowerModel"}
+#: The control characters (Unicode category Cc) no stored text may hold; a text that may span
+#: lines (a quote) may hold tab, LF and CR, a one-line text (a label, an id, a URL) none of them.
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+CONTROLS_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def n(iri: str) -> ox.NamedNode:
@@ -67,22 +71,27 @@ class Payload:
             raise BadRequest(f"{self.where}.{name} is required")
         return value
 
-    def text(self, name: str, *, required: bool = False, limit: int = 2000) -> str | None:
+    def text(self, name: str, *, required: bool = False, limit: int = 2000, lines: bool = False) -> str | None:
+        """A non-empty string field, stripped; one line unless ``lines`` (see :func:`check_characters`)."""
         value = self._get(name, required)
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
             raise BadRequest(f"{self.where}.{name} must be a non-empty string")
+        check_characters(value, f"{self.where}.{name}", lines=lines)
         if len(value) > limit:
             raise BadRequest(f"{self.where}.{name} is longer than {limit} characters")
         return value.strip()
 
     def texts(self, name: str) -> list[str]:
+        """A list of non-empty one-line strings, each stripped."""
         value = self._get(name, False)
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise BadRequest(f"{self.where}.{name} must be a list of non-empty strings")
+        for i, item in enumerate(value):
+            check_characters(item, f"{self.where}.{name}[{i}]")
         return [v.strip() for v in value]
 
     def boolean(self, name: str, default: bool = False) -> bool:
@@ -125,6 +134,25 @@ class Payload:
         if unknown:
             raise BadRequest(f"{self.where} has unknown field(s): {', '.join(unknown)}",
                              hint=f"known fields: {', '.join(sorted(self._read))}")
+
+
+def check_characters(value: str, where: str, *, lines: bool = False) -> None:
+    """Refuse a control character in ``value``, naming ``where`` and the character: a text that
+    may span ``lines`` may hold tab, LF and CR, a one-line text none.
+
+    >>> check_characters("Quoted\\nacross lines", "body.source.quote", lines=True)
+    >>> check_characters("Nissan\\x00Motor", "body.label")
+    Traceback (most recent call last):
+    ...
+    alliance_kg.errors.BadRequest: body.label holds the control character U+0000 at character 6 ...
+    """
+    found = (CONTROLS_BUT_LINES if lines else CONTROLS).search(value)
+    if found is None:
+        return
+    hint = ("a quote may span lines (tab, LF, CR) but holds no other control character" if lines
+            else "a label, id, name or URL is one line of text: no line break, tab or other control character")
+    raise BadRequest(f"{where} holds the control character U+{ord(found[0]):04X} at character {found.start()}",
+                     hint=hint)
 
 
 def absolute_iri(value: str, where: str) -> str:
@@ -237,7 +265,7 @@ def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool =
         return None
     url, document = payload.text("url"), payload.text("document")
     title = payload.text("title", limit=400)
-    quote = payload.text("quote", limit=400)
+    quote = payload.text("quote", limit=400, lines=True)
     strength = payload.text("strength") or "stated"
     payload.done()
     if strength not in STRENGTHS:

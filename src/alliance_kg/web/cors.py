@@ -9,9 +9,12 @@ for those methods and for the ``Accept`` and ``Content-Type`` headers only, neve
 from __future__ import annotations
 
 from flask import Response, request
+from werkzeug.exceptions import HTTPException
 
 READ_METHODS = "GET, HEAD, POST"
 READ_HEADERS = "Accept, Content-Type"
+FORM = "application/x-www-form-urlencoded"
+UPDATE_BODY = "application/sparql-update"
 
 
 def allowed_origin(setting: str, origin: str | None) -> str | None:
@@ -32,6 +35,7 @@ def allowed_origin(setting: str, origin: str | None) -> str | None:
 
 
 def _is_read() -> bool:
+    """Whether the request is a read: GET, HEAD, a preflight for a read, or a POST of a query."""
     if request.method in ("GET", "HEAD"):
         return True
     if request.method == "OPTIONS":
@@ -39,8 +43,20 @@ def _is_read() -> bool:
         headers = {h.strip().lower() for h in (request.headers.get("Access-Control-Request-Headers") or "").split(",") if h.strip()}
         return wanted in ("GET", "HEAD", "POST") and headers <= {"accept", "content-type"}
     if request.method == "POST" and request.path == "/sparql":
-        return "update" not in request.form and request.mimetype != "application/sparql-update"
+        if request.mimetype == FORM:
+            return _form_is_a_query()
+        return request.mimetype != UPDATE_BODY
     return False
+
+
+def _form_is_a_query() -> bool:
+    """Whether a form POSTed to /sparql holds no update; ``False`` when its body could not be read
+    (over the size limit, cut short): an answer to such a request is not certainly a read, so it
+    gets no CORS headers, and reading the form again must not turn its error into a 500."""
+    try:
+        return "update" not in request.form
+    except HTTPException:
+        return False
 
 
 def allow_reads(response: Response, setting: str) -> Response:

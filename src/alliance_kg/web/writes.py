@@ -10,6 +10,7 @@ with the SHACL report (JSON by default; Turtle or JSON-LD by ``Accept``), and no
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
@@ -19,12 +20,15 @@ from ..changes import list_changes
 from ..errors import AllianceKGError, BadRequest, UnsupportedMediaType, ValidationFailed
 from ..guard import Guard, WriteResult
 from ..responsibility import assignment_by_id
+from ..safety import MAX_JSON_DEPTH, too_deep
 from .auth import requires_writer
 from .context import graph
 from .negotiation import negotiate
 from .api import REPORT_FORMATS, RDFLIB_NAMES, params
 
 blueprint = Blueprint("writes", __name__)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def guard() -> Guard:
@@ -39,12 +43,68 @@ def dry_run_flag() -> bool:
 
 
 def json_body():
+    """The request's JSON body: UTF-8 (415 for another charset, 400 at the first bad byte), valid
+    JSON, nested at most :data:`~alliance_kg.safety.MAX_JSON_DEPTH` deep, every string a string of characters."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType(f"send the body as application/json, not {request.mimetype or '(none)'}")
+    charset = request.mimetype_params.get("charset")
+    if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"a JSON body must be UTF-8, not charset={charset}",
+                                   hint="send the body in UTF-8, as application/json (charset=utf-8 or none)")
+    data = request.get_data()
     try:
-        return json.loads(request.get_data(as_text=True) or "null")
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        error = BadRequest(f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}",
+                           hint="send the body in UTF-8")
+        error.details = {"byte": exc.start}
+        raise error from None
+    return check_json(parse_json(text))
+
+
+def parse_json(text: str):
+    """``text`` parsed as JSON (``null`` if empty); a 400 if it does not parse or nests too deep to."""
+    try:
+        return json.loads(text or "null")
     except json.JSONDecodeError as exc:
         raise BadRequest(f"the body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise too_deep() from None  # the write bodies need fewer than 10 levels
+
+
+def check_json(document):
+    """``document`` unless it nests deeper than :data:`~alliance_kg.safety.MAX_JSON_DEPTH` or holds a lone surrogate
+    (a ``\\ud800`` escape: not a character, so it can be neither stored nor answered). Iterative,
+    so no depth makes it recurse.
+
+    >>> check_json({"a": [1, {"b": "c"}]})
+    {'a': [1, {'b': 'c'}]}
+    >>> check_json({"label": "\\ud800"})
+    Traceback (most recent call last):
+    ...
+    alliance_kg.errors.BadRequest: body.label holds a lone surrogate (U+D800), which is not a character ...
+    """
+    pending = [(document, 1, "body")]
+    while pending:
+        value, depth, where = pending.pop()
+        if isinstance(value, (dict, list)) and depth > MAX_JSON_DEPTH:
+            raise too_deep()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _no_surrogate(key, f"a field name in {where}")
+                pending.append((item, depth + 1, f"{where}.{key}"))
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1, f"{where}[{i}]") for i, item in enumerate(value))
+        elif isinstance(value, str):
+            _no_surrogate(value, where)
+    return document
+
+
+def _no_surrogate(text: str, where: str) -> None:
+    found = _SURROGATE.search(text)
+    if found is not None:
+        raise BadRequest(f"{where} holds a lone surrogate (U+{ord(found[0]):04X}), which is not a character",
+                         hint="a \\uD800-\\uDFFF escape must be half of a pair that encodes one character")
 
 
 def run_write(plan: Callable, *, created: bool, location: Callable[[str], str] | None = None):
@@ -68,7 +128,7 @@ def run_write(plan: Callable, *, created: bool, location: Callable[[str], str] |
         return planned[0].change
 
     result = guard().write(build, agent=g.writer, endpoint=f"{request.method} {request.path}",
-                           summary=lambda: planned[0].summary, dry_run=dry_run)
+                           summary=lambda: planned[0].summary, dry_run=dry_run, admin=g.admin)
     item = planned[0]
     return answer(result, item, created=created, dry_run=dry_run, location=location)
 
