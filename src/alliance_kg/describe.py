@@ -8,6 +8,7 @@ statements' own triples, so a client that dereferences an IRI also gets the evid
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -21,6 +22,8 @@ from .store import BASE, PREFIXES, KnowledgeGraph
 DESCRIPTIONS = [PREFIXES["rdfs"] + "comment", PREFIXES["skos"] + "definition",
                 PREFIXES["akg"] + "describedAs", PREFIXES["akg"] + "note"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
+#: What a page may make an href of: an http(s) IRI, or a path on this service (``/…`` but not ``//host``).
+LINKABLE = re.compile(r"https?:|/(?![/\\])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,34 @@ def local_path(iri: str) -> str | None:
     if iri.startswith(BASE + "graph/"):
         return "/graph/" + iri[len(BASE + "graph/"):]
     return None
+
+
+def may_link(target: str) -> bool:
+    """Whether a page may make ``target`` the href of a link: an http(s) IRI or a path on this service.
+
+    Any other scheme (``javascript:``, ``data:``, ``vbscript:``, ``file:``, ``urn:``, ``mailto:``…)
+    is shown as text: whoever may write to the graph must not put a script behind a click.
+
+    >>> [may_link(t) for t in ("https://example.org/x", "HTTP://example.org/", "/id/Europe", "/ontology#Company")]
+    [True, True, True, True]
+    >>> [may_link(t) for t in ("javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "vbscript:x",
+    ...                        "file:///etc/passwd", "urn:isbn:0451450523", "mailto:a@example.org",
+    ...                        " https://example.org/", "//example.org/", "/\\\\example.org/", "id/Europe", "")]
+    [False, False, False, False, False, False, False, False, False, False, False, False]
+    """
+    return LINKABLE.match(target) is not None
+
+
+def link_target(iri: str) -> str | None:
+    """The href of a link to ``iri``: its page on this service, else the IRI itself if it may be a link.
+
+    >>> link_target("https://w3id.org/alliance-kg/id/Europe"), link_target("http://www.wikidata.org/entity/Q6686")
+    ('/id/Europe', 'http://www.wikidata.org/entity/Q6686')
+    >>> link_target("javascript:alert(document.domain)") is None
+    True
+    """
+    target = local_path(iri) or iri
+    return target if may_link(target) else None
 
 
 def term(kg: KnowledgeGraph, node) -> Term:

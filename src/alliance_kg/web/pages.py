@@ -26,7 +26,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from .. import lineage as lineage_domain
 from .. import responsibility as resp
 from ..catalog import catalog
-from ..describe import describe, local_path
+from ..describe import describe, link_target
 from ..errors import AllianceKGError, NotFound
 from ..store import BASE, PREFIXES
 from ..void import VOID_PREFIXES, describe_dataset
@@ -56,9 +56,10 @@ RDF_DATA = (
 CONTEXT_FILE = Path(__file__).resolve().parent.parent / "context.jsonld"
 
 
-@blueprint.app_template_filter("local")
-def _local(iri: str) -> str:
-    return local_path(iri) or iri
+@blueprint.app_template_filter("href")
+def _href(iri: str) -> str | None:
+    """The href of a link to ``iri`` (its page here, or an http(s) IRI); ``None``: show it as text."""
+    return link_target(iri)
 
 
 @blueprint.app_template_filter("shorten")

@@ -7,9 +7,10 @@ there at ``/vendor/yasgui/<file>``; the page's own script and style are the app'
 first comment line is the title, the next comment lines the description.
 
 The page works offline: every script, style and request is on this service, and its
-Content-Security-Policy tells the browser to load nothing from anywhere else. Without YASGUI
-(no ``node_modules``, e.g. a wheel install), or with ``?editor=plain``, the page falls back to a
-plain editor of its own (a text area and a results table) and says how to install YASGUI.
+Content-Security-Policy (:mod:`.headers`, as on every page) tells the browser to load nothing
+from anywhere else. Without YASGUI (no ``node_modules``, e.g. a wheel install), or with
+``?editor=plain``, the page falls back to a plain editor of its own (a text area and a results
+table) and says how to install YASGUI.
 ``?example=<name>`` opens the page on that example and runs it.
 """
 
@@ -51,13 +52,6 @@ API_LINKS = (
     "/api/models?platform=CMF-CD",
     "/api/validation",
     "/health",
-)
-
-#: Nothing but this service: scripts, styles, fonts, images and requests (YASGUI sets inline styles).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'self'"
 )
 
 
@@ -122,10 +116,7 @@ def query_page():
         resource_links=[(f"{root}/id/{key}", f"akr:{key}") for key in RESOURCE_LINKS],
         api_links=[root + link for link in API_LINKS],
     )
-    response = Response(html, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return Response(html, content_type="text/html; charset=utf-8")
 
 
 @blueprint.get("/vendor/yasgui/<path:filename>")

@@ -41,6 +41,19 @@
     return iri;
   }
 
+  /** May a link go to `target`? An http(s) IRI or a path on this service only, never
+   * javascript:, data:, urn:… (the rule of alliance_kg.describe.may_link). */
+  function mayLink(target) {
+    return typeof target === "string" && /^(?:https?:|\/(?![\/\\]))/i.test(target);
+  }
+
+  /** A link to an IRI (its local page, or the IRI) if it may be one, else the label as text. */
+  function iriNode(iri, label) {
+    var href = localHref(iri);
+    if (mayLink(href)) return element("a", { class: "iri", href: href, title: iri, text: label });
+    return element("span", { class: "iri", title: iri, text: label });
+  }
+
   /** The PREFIX declarations of a query, as {prefix: namespace}. */
   function queryPrefixes(text) {
     var found = {};
@@ -62,7 +75,7 @@
   function termNode(term, prefixes) {
     if (!term) return document.createTextNode("");
     if (term.type === "uri") {
-      return element("a", { class: "iri", href: localHref(term.value), title: term.value, text: shorten(term.value, prefixes) });
+      return iriNode(term.value, shorten(term.value, prefixes));
     }
     if (term.type === "bnode") return document.createTextNode("_:" + term.value);
     var literal = element("span", { class: "literal", text: term.value });
@@ -165,7 +178,7 @@
           var columns = ["severity", "rule", "message", "focus node", "path", "value"];
           section.append(table(columns, report.results, function (r, column) {
             if (column === "focus node") {
-              return element("a", { class: "iri", href: localHref(r.focus_node), title: r.focus_node, text: r.focus_label || r.focus_node });
+              return iriNode(r.focus_node, r.focus_label || r.focus_node);
             }
             if (column === "path") return r.path ? termNode({ type: "uri", value: r.path }, config.prefixes) : document.createTextNode("");
             var value = { severity: r.severity, rule: r.source_shape_label, message: r.message, value: r.value }[column];
@@ -182,12 +195,16 @@
 
   // --- YASGUI -------------------------------------------------------------------------------
 
-  /** Local links for the IRIs Yasr's table draws (the table plugin renders <a class="iri">). */
+  /** Local links for the IRIs Yasr's table draws (the table plugin renders <a class="iri">), and
+   * text instead of a link for an IRI that may not be one (DOMPurify in Yasr drops a javascript:
+   * href but keeps mailto: and others; this page links http(s) IRIs only). */
   function localiseLinks(root) {
     root.querySelectorAll("a.iri").forEach(function (link) {
       var href = link.getAttribute("href");
       var local = localHref(href);
-      if (local !== href) {
+      if (!mayLink(local)) {
+        link.replaceWith(element("span", { class: "iri", title: href || "", text: link.textContent }));
+      } else if (local !== href) {
         link.setAttribute("href", local);
         link.setAttribute("title", href);
         link.removeAttribute("target");
