@@ -1,5 +1,6 @@
 """The query time limit, measured: time to stop a runaway query, CPU after it, and what the
-killable child process costs per query. Not a test: it prints figures.
+killable, confined child process costs per query (reused, or new after a write). Not a test:
+it prints figures.
 
     .venv/bin/python bench/timeout_bench.py [--limit 2]
 """
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from server import running_server  # noqa: E402
 
 from alliance_kg.config import Config  # noqa: E402
-from alliance_kg.sandbox import WorkerPool, run_isolated  # noqa: E402
+from alliance_kg.sandbox import Limits, WorkerPool, run_isolated  # noqa: E402
 from alliance_kg.store import KnowledgeGraph  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -72,24 +73,28 @@ def main() -> None:
         results = kg.store.query(SMALL, use_default_graph_as_union=True)
         return results.serialize(format=ox.QueryResultsFormat.JSON), {"content_type": "application/sparql-results+json"}
 
-    pool = WorkerPool(lambda request: in_process(), idle_seconds=60)
-    direct, forked, pooled = [], [], []
-    for _ in range(200):
+    pool = WorkerPool(lambda request: in_process(), idle_seconds=60, memory_bytes=2**30)
+    direct, forked, pooled, fresh = [], [], [], []
+    for i in range(200):
         t = time.perf_counter()
         in_process()
         direct.append(time.perf_counter() - t)
         t = time.perf_counter()
-        run_isolated(in_process, timeout=10, setting="query_timeout")
+        run_isolated(in_process, Limits(timeout=10, memory_bytes=2**30))
         forked.append(time.perf_counter() - t)
         t = time.perf_counter()
-        pool.run({}, generation=kg.generation, timeout=10, setting="query_timeout")
+        pool.run({}, generation=kg.generation, timeout=10)
         pooled.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        pool.run({}, generation=-1 - i, timeout=10)  # a graph state no worker holds: a new one is forked
+        fresh.append(time.perf_counter() - t)
     pool.close()
     print(f"runaway query, limit {args.limit:g} s: answered {status} after {stopped:.2f} s")
     print(f"CPU used by the server in the second after: {idle:.2f} s; query processes left: {len(children)}")
     print(f"a small SELECT, median of 200: in process {statistics.median(direct) * 1000:.2f} ms, "
           f"in a process forked for it {statistics.median(forked) * 1000:.2f} ms, "
-          f"in a pooled query process {statistics.median(pooled) * 1000:.2f} ms")
+          f"in a pooled query process {statistics.median(pooled) * 1000:.2f} ms, "
+          f"in a new pooled query process (forked and confined) {statistics.median(fresh) * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 
 One ``alliance-kg --empty --store <temp dir> serve`` is started on a free loopback port with
 ``ALLIANCE_KG_UNION_DEFAULT_GRAPH=false`` (SPARQL's default graph is the store's default graph,
-as the suites assume) and a random write token. Before each test the dataset is emptied (one
+as the suites assume) and a random admin token (the tests drop and clear graphs wholesale). Before each test the dataset is emptied (one
 SPARQL Update dropping the default graph and every named graph except the change log), then
 the test's data is loaded through the Graph Store Protocol (``PUT``/``POST /store?default``,
 ``/store?graph=<IRI>``). Every accepted write also adds an entry to the change-log graph
@@ -380,7 +380,8 @@ def start_server(store: Path, token: str):
     from server import running_server  # tests/server.py: the real `alliance-kg serve` as a subprocess
 
     env = {"ALLIANCE_KG_SHIPPED": "false", "ALLIANCE_KG_UNION_DEFAULT_GRAPH": "false",
-           "ALLIANCE_KG_WRITE_TOKEN": token, "ALLIANCE_KG_WRITE_TOKENS": ""}
+           "ALLIANCE_KG_ADMIN_TOKEN": token, "ALLIANCE_KG_WRITE_TOKEN": "",
+           "ALLIANCE_KG_WRITE_TOKENS": ""}
     return running_server("--empty", "--store", str(store), env=env, timeout=60)
 
 

@@ -408,6 +408,57 @@ def test_store_writes_never_fail_outside_the_envelope(client, fuzz_cases, method
     check_answer(response, method=method)
 
 
+# --- deep nesting of every kind (issue 13: one request used to kill the server) -----------------------
+
+#: Texts that nest (or chain) ``depth`` deep, by kind: where each goes and as what.
+DEEP = {
+    "query braces": ("POST", "/sparql", "application/sparql-query", lambda d: "SELECT * WHERE " + "{" * d + "}" * d),
+    "query parentheses": ("POST", "/sparql", "application/sparql-query",
+                          lambda d: "ASK { FILTER(" + "(" * d + "1" + ")" * d + ") }"),
+    "query blank nodes": ("POST", "/sparql", "application/sparql-query",
+                          lambda d: "ASK { ?s ?p " + "[ <urn:p> " * d + "1" + " ]" * d + " }"),
+    "query OPTIONALs": ("POST", "/sparql", "application/sparql-query",
+                        lambda d: "SELECT * { " + "OPTIONAL { ?a ?b ?c " * d + "}" * d + " }"),
+    "query UNION chain": ("POST", "/sparql", "application/sparql-query",
+                          lambda d: "SELECT * { {} " + "UNION {} " * d + "}"),
+    "query + chain": ("POST", "/sparql", "application/sparql-query", lambda d: "SELECT (1" + "+1" * d + " AS ?x) {}"),
+    "query && chain": ("POST", "/sparql", "application/sparql-query",
+                       lambda d: "ASK { FILTER(true" + " && true" * d + ") }"),
+    "update braces": ("POST", "/sparql?dry_run=true", "application/sparql-update",
+                      lambda d: "INSERT { <urn:a> <urn:b> 1 } WHERE " + "{" * d + "}" * d),
+    "update UNION chain": ("POST", "/sparql?dry_run=true", "application/sparql-update",
+                           lambda d: "INSERT { <urn:a> <urn:b> 1 } WHERE { {} " + "UNION {} " * d + "}"),
+    "Turtle blank nodes": ("PUT", "/store?graph=https://example.org/deep&dry_run=true", "text/turtle",
+                           lambda d: "<urn:a> <urn:b> " + "[ <urn:c> " * d + "1" + " ]" * d + " ."),
+    "Turtle collections": ("PUT", "/store?graph=https://example.org/deep&dry_run=true", "text/turtle",
+                           lambda d: "<urn:a> <urn:b> " + "( " * d + ")" * d + " ."),
+    "JSON-LD objects": ("PUT", "/store?graph=https://example.org/deep&dry_run=true", "application/ld+json",
+                        lambda d: '{"@id":"urn:a","urn:b":' * d + "1" + "}" * d),
+    "JSON-LD arrays": ("PUT", "/store?graph=https://example.org/deep&dry_run=true", "application/ld+json",
+                       lambda d: '{"@id":"urn:a","urn:b":' + "[" * d + "1" + "]" * d + "}"),
+    "RDF/XML elements": ("PUT", "/store?graph=https://example.org/deep&dry_run=true", "application/rdf+xml",
+                         lambda d: '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:a="urn:a#">'
+                         + "<rdf:Description><a:b>" * d + "</a:b></rdf:Description>" * d + "</rdf:RDF>"),
+    "JSON API arrays": ("POST", "/api/companies?dry_run=true", "application/json", lambda d: "[" * d + "]" * d),
+    "JSON API objects": ("POST", "/api/companies?dry_run=true", "application/json",
+                         lambda d: '{"label":' * d + '"x"' + "}" * d),
+}
+
+
+@EXAMPLES
+@given(kind=st.sampled_from(sorted(DEEP)), depth=st.sampled_from([60, 300, 3_000, 6_000, 30_000]))
+def test_nothing_nested_or_chained_however_deep_fails_outside_the_envelope(client, fuzz_cases, kind, depth):
+    """A text 5,000 braces deep segfaulted the service; deep JSON gave a 500. Every kind of
+    nesting, in every place a client may send it: an answer or an error in the envelope (a limit
+    of the query process, such as its time, being the one 5xx), and the service lives on."""
+    fuzz_cases()
+    method, path, kind_of_body, make = DEEP[kind]
+    response = client.open(path, method=method, data=make(depth).encode(),
+                           headers={**AUTH, "Content-Type": kind_of_body})
+    check_answer(response, method=method)
+    assert client.get("/health").status_code == 200
+
+
 def test_the_graph_still_conforms_after_the_fuzzing(writable_app):
     assert graph_conforms(writable_app)
 

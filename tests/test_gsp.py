@@ -15,6 +15,8 @@ from alliance_kg.web import create_app
 
 TOKEN = "a-test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+#: Emptying a layer graph needs an admin token (tests/test_destructive_writes.py).
+ADMIN = {"Authorization": "Bearer an-admin-token-0123456789"}
 SEED = LAYER_GRAPHS["seed"]
 NEW = "https://example.org/graphs/new"
 AKG = "https://w3id.org/alliance-kg/ontology#"
@@ -33,7 +35,8 @@ TURTLE = {"Content-Type": "text/turtle; charset=utf-8"}
 @pytest.fixture
 def writer(kg):
     """A test client of an app with a write token, over a fresh copy of the shipped graph."""
-    app = create_app(Config.from_env({"ALLIANCE_KG_WRITE_TOKEN": TOKEN}), kg=kg)
+    env = {"ALLIANCE_KG_WRITE_TOKEN": TOKEN, "ALLIANCE_KG_ADMIN_TOKEN": ADMIN["Authorization"].split()[1]}
+    app = create_app(Config.from_env(env), kg=kg)
     return app.test_client()
 
 
@@ -335,7 +338,7 @@ def test_delete_of_the_default_graph_empties_it(writer, kg):
 def test_delete_of_the_seed_graph_is_rejected_as_other_graphs_rely_on_it(writer, kg):
     # The public layer's assignments name companies whose akg:Company type is in the seed graph.
     before = dump(kg)
-    response = writer.delete(url(SEED), headers=AUTH)
+    response = writer.delete(url(SEED), headers=ADMIN)
     assert response.status_code == 422
     shapes = {r["source_shape"] for r in response.get_json()["error"]["report"]["results"]}
     assert "https://w3id.org/alliance-kg/shapes#AssignmentShape" in shapes
@@ -343,7 +346,7 @@ def test_delete_of_the_seed_graph_is_rejected_as_other_graphs_rely_on_it(writer,
 
 
 def test_delete_of_a_graph_no_rule_needs_is_accepted(writer, kg):
-    response = writer.delete(url(LAYER_GRAPHS["ontology"]), headers=AUTH)
+    response = writer.delete(url(LAYER_GRAPHS["ontology"]), headers=ADMIN)
     assert response.status_code == 200 and response.get_json()["committed"] is True
     assert LAYER_GRAPHS["ontology"] not in kg.triple_counts()
 
@@ -370,7 +373,8 @@ def test_the_change_log_graph_cannot_be_written(writer, kg, method):
 @pytest.mark.parametrize("method, target", [("put", NEW), ("post", NEW), ("delete", LAYER_GRAPHS["regions"])])
 def test_a_dry_run_answers_the_result_and_changes_nothing(writer, kg, method, target):
     before = dump(kg)
-    response = getattr(writer, method)(url(target, dry_run="true"), data=A_TRIPLE, headers={**AUTH, **TURTLE})
+    token = ADMIN if target in LAYER_GRAPHS.values() else AUTH
+    response = getattr(writer, method)(url(target, dry_run="true"), data=A_TRIPLE, headers={**token, **TURTLE})
     assert response.status_code == 200
     body = response.get_json()
     assert (body["dry_run"], body["accepted"], body["committed"]) == (True, True, False)

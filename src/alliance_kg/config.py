@@ -24,10 +24,21 @@ SETTINGS = (
     Setting("store", "", "Directory of a persistent Oxigraph store; empty: in memory, loaded from the shipped data."),
     Setting("data_dir", "", "Root of the shipped graph (ontology/, data/, shapes/); empty: the installed copy."),
     Setting("write_token", "", "A bearer token that allows writes (its name in the change log: 'token'); empty: none."),
-    Setting("write_tokens", "", "A file of write tokens, one 'name: token' per line; empty: none."),
+    Setting("write_tokens", "", "A file of write tokens, one 'name: token' per line ('name: token admin' for an "
+                                "admin token); empty: none."),
+    Setting("admin_token", "", "A bearer token that allows every write, destructive ones too (DROP ALL, emptying a "
+                               "layer graph); its name in the change log: 'admin'; empty: none."),
     Setting("shipped", "true", "Load the shipped graph into an empty store; false: start with an empty graph."),
     Setting("query_timeout", "10",
             "Seconds a SPARQL query may run before it is stopped (503); a request may ask for less with timeout=."),
+    Setting("query_memory_mb", "1024",
+            "Megabytes a query (or update) process may allocate beyond the graph it shares with the service; "
+            "past it the work is stopped (503); 0: no limit."),
+    Setting("query_slots", "4", "SPARQL queries that run at once in query processes; others wait (query_queue)."),
+    Setting("query_slots_per_client", "2", "Of the query slots, how many one client address may hold at once."),
+    Setting("query_queue", "16",
+            "Queries that may wait for a slot at once (at most half from one client); past it, 503 with Retry-After."),
+    Setting("query_queue_seconds", "5", "Seconds a query may wait for a slot; past it, 503 with Retry-After."),
     Setting("max_body_bytes", "10000000", "The largest request body accepted, in bytes; a larger one is a 413."),
     Setting("max_result_rows", "10000",
             "Rows (or triples) a SPARQL answer may hold; past it the answer is cut and says so (X-SPARQL-MaxRows)."),
@@ -47,13 +58,14 @@ _PATHS = {"store", "data_dir", "write_tokens"}
 #: Settings that are true or false.
 _FLAGS = {"shipped", "union_default_graph"}
 #: Settings that are whole numbers.
-_INTEGERS = {"max_body_bytes", "max_result_rows", "max_change_quads", "answer_cache_bytes"}
+_INTEGERS = {"max_body_bytes", "max_result_rows", "max_change_quads", "answer_cache_bytes", "query_memory_mb",
+             "query_slots", "query_slots_per_client", "query_queue"}
 #: Whole-number settings that may be 0 (off).
-_MAY_BE_ZERO = {"answer_cache_bytes"}
+_MAY_BE_ZERO = {"answer_cache_bytes", "query_memory_mb", "query_queue"}
 
 
 #: Settings that are durations in seconds.
-_SECONDS = {"query_timeout"}
+_SECONDS = {"query_timeout", "query_queue_seconds"}
 
 
 def _seconds(name: str, raw: str) -> float:
@@ -111,10 +123,16 @@ class Config:
     data_dir: Path = shipped_root()
     write_token: str | None = field(default=None, repr=False)
     write_tokens: Path | None = None
+    admin_token: str | None = field(default=None, repr=False)
     shipped: bool = True
     union_default_graph: bool = True
     max_body_bytes: int = 10_000_000
     query_timeout: float = 10.0
+    query_memory_mb: int = 1024
+    query_slots: int = 4
+    query_slots_per_client: int = 2
+    query_queue: int = 16
+    query_queue_seconds: float = 5.0
     cors_origins: str = "*"
     max_result_rows: int = 10_000
     max_change_quads: int = 100_000
@@ -129,6 +147,15 @@ class Config:
         ['https://a.example/sparql', 'https://b.example/q']
         """
         return frozenset(self.service_allowlist.split())
+
+    @property
+    def query_memory_bytes(self) -> int | None:
+        """The memory limit of a query process in bytes, or None for none.
+
+        >>> Config(query_memory_mb=512).query_memory_bytes, Config(query_memory_mb=0).query_memory_bytes
+        (536870912, None)
+        """
+        return self.query_memory_mb * 2**20 or None
 
     @property
     def ontology_dir(self) -> Path:

@@ -26,9 +26,9 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from .errors import ChangeTooLarge
+from .errors import AdminRequired, ChangeTooLarge
 from .queries import load_query
-from .store import CHANGES_GRAPH, PREFIXES, Change, KnowledgeGraph
+from .store import CHANGES_GRAPH, LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
 from .validation import ValidationReport, union_store, validate_store
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -86,16 +86,24 @@ class Guard:
         summary: str | Callable[[], str],
         dry_run: bool = False,
         full: bool = False,
+        admin: bool = True,
     ) -> WriteResult:
         """Validate ``change`` (or the change ``change(kg)`` builds, under the writer lock, so it
         sees the latest state) and commit it if it conforms, unless ``dry_run``.
 
         ``full`` validates the whole candidate graph instead of the affected focus nodes.
         ``summary`` (for the change log) may be a function, called once the change is built.
+        A writer that is not ``admin`` may not make a destructive write: a change made by an
+        operation that empties graphs wholesale (``change.destructive``: ``DROP ALL``...), or one
+        that empties a layer graph.
+
+        :raises AdminRequired: a destructive write by a writer that is not an admin.
         """
         with self._writer:
             if callable(change):
                 change = change(self.kg)
+            if not admin:
+                self._refuse_destructive(change)
             change = self._effective(change)
             size = len(change.removed) + len(change.added)
             if self.max_change_quads is not None and size > self.max_change_quads:
@@ -155,6 +163,25 @@ class Guard:
             removed=frozenset(q for q in change.removed if q in store and q not in change.added),
             added=frozenset(q for q in change.added if q not in store),
         )
+
+    def _refuse_destructive(self, change: Change) -> None:
+        """Refuse, for a writer who is not an admin, a change made by a destructive operation,
+        and one that empties a layer graph (all its quads removed, none added)."""
+        operations = list(dict.fromkeys(change.destructive))
+        hint = ("destructive writes need an admin token (the setting admin_token, ALLIANCE_KG_ADMIN_TOKEN, or a "
+                "token file line 'name: token admin'); to change a layer, write the triples themselves")
+        if operations:
+            raise AdminRequired(f"{' and '.join(operations)} empties graphs wholesale: "
+                                "only an admin token may do that", hint=hint)
+        removed_from = {q.graph_name.value for q in change.removed if isinstance(q.graph_name, ox.NamedNode)}
+        refilled = {q.graph_name.value for q in change.added if isinstance(q.graph_name, ox.NamedNode)}
+        for layer, iri in LAYER_GRAPHS.items():
+            if iri in removed_from and iri not in refilled:
+                kept = next((q for q in self.kg.store.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+                             if q not in change.removed), None)
+                if kept is None:
+                    raise AdminRequired(f"the write would empty the {layer} layer graph <{iri}>: only an admin "
+                                        "token may do that", hint=hint)
 
     def _union_delta(self, graph: ox.Store, change: Change) -> tuple[set[ox.Triple], set[ox.Triple]]:
         """What ``change`` does to the union of the data graphs: triples gone, triples new."""

@@ -1,10 +1,17 @@
-"""Run work that may never end in a child process that can be killed: the query time limit.
+"""Run what a client sends in a confined child process that can be killed: the query time limit,
+the memory limit, no network, and no crash of the service.
 
-pyoxigraph has no per-query timeout, and a query keeps running after its HTTP request is gone.
-So a user's SPARQL query runs in a child process. The child inherits the in-memory store as it
-is at the fork, a consistent snapshot, copied on write. The parent waits for the answer up to
-the time limit. Past it, the parent kills the child with SIGKILL, so the work really stops, and
-answers 503. The parent's thread waits in ``select``, holding no GIL, so other requests go on.
+pyoxigraph has no per-query timeout, a query keeps running after its HTTP request is gone, its
+parser overflows the stack on a text nested a few thousand levels deep, and it follows
+``SERVICE`` and ``LOAD`` to the network. So a client's SPARQL query or update is parsed and run
+in a child process, confined by :func:`alliance_kg.confine.confine` (no network, an address-space
+limit). The child inherits the in-memory store as it is at the fork, a consistent snapshot,
+copied on write. The parent waits for the answer up to the time limit; past it, the parent kills
+the child with SIGKILL, so the work really stops, and answers 503. The parent's thread waits in
+``select``, holding no GIL, so other requests go on. A child that dies is read like a flight
+recorder: its exit signal and what it wrote on its standard error (a file the parent keeps) tell
+a memory limit (503 naming the setting) from a crash of the engine on the text (400), and the
+service itself never sees the text that crashed it.
 
 :func:`run_isolated` forks a child for one piece of work (about 5 ms). :class:`WorkerPool` keeps
 children and sends them one query after another over a pipe (about 0.2 ms more than running the
@@ -19,58 +26,147 @@ behaviour. That is why a persistent graph is also kept in memory (:class:`~allia
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import select
 import signal
+import tempfile
 import threading
 import time
 import traceback
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, ContextManager
 
-from .errors import AllianceKGError, QueryTimeout
+from .confine import Confinement, confine, socket_filter
+from .errors import AllianceKGError, QueryMemoryLimit, QueryTimeout, QueryTooComplex, error_class
 
 _OK, _ERROR = b"O", b"E"
 log = logging.getLogger(__name__)
 #: Children alive now (their pids), for tests and for the shutdown of the service.
 LIVE: set[int] = set()
+#: What the end of a child's standard error says when an allocation failed (Rust, then Python).
+_OUT_OF_MEMORY = (b"memory allocation of", b"MemoryError", b"Cannot allocate memory", b"out of memory")
+#: Signals of a crash: the engine could not take the text (a stack overflow, an abort).
+_CRASHES = {signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGILL}
+#: In a child, what confines it (set once it is confined); in the service itself, None.
+_CONFINEMENT: Confinement | None = None
+
+
+def confinement() -> Confinement | None:
+    """What confines this process, if it is a child of this module; None in the service."""
+    return _CONFINEMENT
 
 
 class ChildError(AllianceKGError):
     """An error the child reported, rebuilt in the parent with the child's status and code."""
 
 
-def run_isolated(work: Callable[[], tuple[bytes, dict]], *, timeout: float, setting: str) -> tuple[bytes, dict]:
-    """``work()`` in a forked child, its ``(body, about)`` answer returned (``about``: anything
-    JSON can carry, such as the content type); killed after ``timeout`` seconds (``setting``
-    names the limit in the error).
+@dataclass(frozen=True)
+class Limits:
+    """What confines a child: its time limit and the setting that names it, whether it may reach
+    the network, and how many bytes it may grow (``None``: no limit). ``what`` names the work
+    in messages (``"query"``, ``"update"``, ``"document"``)."""
 
-    >>> run_isolated(lambda: (b"42", {"content_type": "text/plain"}), timeout=5, setting="query_timeout")
+    timeout: float
+    setting: str = "query_timeout"
+    what: str = "query"
+    network: bool = False
+    memory_bytes: int | None = None
+
+    def timed_out(self) -> QueryTimeout:
+        return QueryTimeout(
+            f"the {self.what} ran longer than the limit of {self.timeout:g} s and was stopped",
+            hint=f"the limit is the setting {self.setting} (ALLIANCE_KG_{self.setting.upper()}); "
+                 "narrow the query, add a LIMIT, or ask for less time with timeout=",
+        )
+
+    def out_of_memory(self) -> QueryMemoryLimit:
+        limit = f" of {self.memory_bytes // 2**20:,} MB" if self.memory_bytes else ""
+        return QueryMemoryLimit(
+            f"the {self.what} needed more memory than the limit{limit} and was stopped",
+            hint="the limit is the setting query_memory_mb (ALLIANCE_KG_QUERY_MEMORY_MB); narrow the query "
+                 "(a LIMIT, fewer joins, no ORDER BY over a cross product)",
+        )
+
+    def died(self, status: int, stderr: bytes) -> AllianceKGError:
+        """The error for a child that ended with ``status`` without an answer."""
+        if any(sign in stderr for sign in _OUT_OF_MEMORY):
+            return self.out_of_memory()
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) in _CRASHES:
+            name = signal.Signals(os.WTERMSIG(status)).name
+            log.warning("a %s process crashed (%s): %s", self.what, name, stderr[-300:].decode(errors="replace"))
+            return QueryTooComplex(
+                f"the {self.what} could not be parsed or evaluated: its process crashed ({name})",
+                hint="the engine cannot take a text nested or chained this deeply (long chains of UNION, "
+                     "OPTIONAL, &&, + or / count too); simplify it")
+        return ChildError(f"the {self.what} process ended without an answer",
+                          hint="it may have been killed for memory by the system; try again, or narrow it")
+
+
+def _stderr_file() -> int:
+    """A file for a child's standard error, which the parent reads if the child dies."""
+    try:
+        return os.memfd_create("alliance-kg-child-stderr", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        handle, path = tempfile.mkstemp(prefix="alliance-kg-child-")
+        os.unlink(path)
+        return handle
+
+
+def _tail(fd: int, size: int = 4096) -> bytes:
+    """The start and the end of what a child wrote on its standard error (a failed allocation is
+    said first, then a backtrace may follow)."""
+    try:
+        end = os.fstat(fd).st_size
+        if end <= 2 * size:
+            return os.pread(fd, end, 0)
+        return os.pread(fd, size, 0) + b"\n...\n" + os.pread(fd, size, end - size)
+    except OSError:
+        return b""
+
+
+def _start_child(limits: Limits, stderr: int, keep: tuple[int, ...]) -> None:
+    """In a freshly forked child: standard error to ``stderr``, then confined (:mod:`.confine`)."""
+    global _CONFINEMENT
+    os.dup2(stderr, 2)
+    _CONFINEMENT = confine(network=limits.network, memory_bytes=limits.memory_bytes, keep_fds=(2, *keep))
+
+
+def run_isolated(work: Callable[[], tuple[bytes, dict]], limits: Limits) -> tuple[bytes, dict]:
+    """``work()`` in a forked, confined child, its ``(body, about)`` answer returned (``about``:
+    anything JSON can carry, such as the content type); killed after ``limits.timeout`` seconds.
+
+    >>> run_isolated(lambda: (b"42", {"content_type": "text/plain"}), Limits(timeout=5))
     (b'42', {'content_type': 'text/plain'})
 
     :raises QueryTimeout: the work did not finish in time; the child is gone.
+    :raises QueryMemoryLimit: the work needed more than ``limits.memory_bytes``.
+    :raises QueryTooComplex: the child crashed (the engine overflowed its stack, say).
     :raises AllianceKGError: the error the work raised, with its status and code.
     """
+    socket_filter()  # built in the parent, once
     read_end, write_end = os.pipe()
+    stderr = _stderr_file()
     pid = os.fork()
     if pid == 0:  # the child
-        os.close(read_end)
-        _child(work, write_end)
+        try:
+            _start_child(limits, stderr, (write_end,))
+            _write_all(write_end, _message(work))
+        finally:
+            os._exit(0)
     os.close(write_end)
     LIVE.add(pid)
     chunks: list[bytes] = []
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + limits.timeout
+    status = None
     try:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 os.kill(pid, signal.SIGKILL)
-                raise QueryTimeout(
-                    f"the query ran longer than the limit of {timeout:g} s and was stopped",
-                    hint=f"the limit is the setting {setting} (ALLIANCE_KG_{setting.upper()}); "
-                         "narrow the query, add a LIMIT, or ask for less time with timeout=",
-                )
+                raise limits.timed_out()
             ready, _, _ = select.select([read_end], [], [], left)
             if ready:
                 chunk = os.read(read_end, 1 << 16)
@@ -79,9 +175,14 @@ def run_isolated(work: Callable[[], tuple[bytes, dict]], *, timeout: float, sett
                 chunks.append(chunk)
     finally:
         os.close(read_end)
-        os.waitpid(pid, 0)
+        _, status = os.waitpid(pid, 0)
         LIVE.discard(pid)
-    return _answer(b"".join(chunks))
+        crash = _tail(stderr)
+        os.close(stderr)
+    data = b"".join(chunks)
+    if not data:
+        raise limits.died(status, crash)
+    return _answer(data, limits)
 
 
 def _message(work: Callable[[], tuple[bytes, dict]]) -> bytes:
@@ -92,114 +193,110 @@ def _message(work: Callable[[], tuple[bytes, dict]]) -> bytes:
     except AllianceKGError as exc:
         return _ERROR + json.dumps({"status": exc.status, "code": exc.code, "message": exc.message,
                                     "hint": exc.hint, "details": getattr(exc, "details", {})}).encode()
+    except MemoryError:
+        return _ERROR + json.dumps({"status": QueryMemoryLimit.status, "code": QueryMemoryLimit.code}).encode()
     except BaseException:  # noqa: BLE001 - a generic failure for the caller; the parent logs the trace
         return _ERROR + json.dumps({"status": 500, "code": "internal_error", "hint": None,
                                     "message": "the query could not be answered",
                                     "trace": traceback.format_exc()}).encode()
 
 
-def _child(work: Callable[[], tuple[bytes, dict]], out: int) -> None:
-    try:
-        message = _message(work)
-        view = memoryview(message)
-        while view:
-            written = os.write(out, view)
-            view = view[written:]
-    finally:
-        os._exit(0)
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
-def _answer(data: bytes) -> tuple[bytes, dict]:
+def _answer(data: bytes, limits: Limits) -> tuple[bytes, dict]:
     if data.startswith(_OK):
         header, _, body = data[1:].partition(b"\n")
         return body, json.loads(header)
     if data.startswith(_ERROR):
         fields = json.loads(data[1:])
+        if fields["code"] == QueryMemoryLimit.code:
+            raise limits.out_of_memory()
         if fields.get("trace"):
-            log.error("the query process failed:\n%s", fields["trace"])
-        error = ChildError(fields["message"], hint=fields.get("hint"))
+            log.error("the %s process failed:\n%s", limits.what, fields["trace"])
+        error = (error_class(fields["code"]) or ChildError)(fields["message"], hint=fields.get("hint"))
         error.status, error.code = fields["status"], fields["code"]
         error.details = fields.get("details") or {}
         raise error
-    raise ChildError("the query process ended without an answer", hint="it may have run out of memory")
+    raise ChildError(f"the {limits.what} process answered nonsense", hint="this is a bug: please report it")
 
 
 # --- a pool of query processes ------------------------------------------------------------------
 
 
 class _Gone(Exception):
-    """The worker ended before it answered (it was idle too long, or it crashed)."""
+    """The worker had ended before it was given the request (it was stopped, or killed)."""
 
 
 class _Worker:
     """One query process, forked at one state of the graph, that answers requests one at a time."""
 
-    def __init__(self, handler: Callable[[dict], tuple[bytes, dict]], generation: int):
+    def __init__(self, handler: Callable[[dict], tuple[bytes, dict]], generation: int, limits: Limits):
         self.generation = generation
         self.last_used = time.monotonic()
         to_child, from_parent = os.pipe()
         to_parent, from_child = os.pipe()
+        self.stderr = _stderr_file()
         pid = os.fork()
-        if pid == 0:  # the child: it keeps only its own two ends, so it sees the end of its
-            # requests as soon as the parent closes them (or dies), whatever other workers hold
-            for fd in (*_PIPES, from_parent, to_parent):
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-            _serve(handler, to_child, from_child)
+        if pid == 0:  # the child: it keeps only its own two ends (and its standard error), so it
+            # sees the end of its requests as soon as the parent closes them (or dies)
+            try:
+                _start_child(limits, self.stderr, (to_child, from_child))
+                _serve(handler, to_child, from_child)
+            finally:
+                os._exit(0)
         os.close(to_child)
         os.close(from_child)
         self.pid, self.requests, self.answers = pid, from_parent, to_parent
-        _PIPES.update((from_parent, to_parent))
+        self.status: int | None = None
+        self.stopped = False
         LIVE.add(pid)
 
-    def ask(self, request: dict, *, timeout: float, setting: str) -> tuple[bytes, dict]:
+    def ask(self, request: dict, limits: Limits) -> tuple[bytes, dict]:
         try:
             _write_frame(self.requests, json.dumps(request).encode())
         except OSError:
             raise _Gone() from None
-        data = _read_frame(self.answers, time.monotonic() + timeout)
-        if data is None:
-            raise _Gone()
+        data = _read_frame(self.answers, time.monotonic() + limits.timeout)
+        if data is None:  # it died on this request
+            self.stop()
+            raise limits.died(self.status or 0, _tail(self.stderr))
         if data is _LATE:
             self.stop()
-            raise QueryTimeout(
-                f"the query ran longer than the limit of {timeout:g} s and was stopped",
-                hint=f"the limit is the setting {setting} (ALLIANCE_KG_{setting.upper()}); "
-                     "narrow the query, add a LIMIT, or ask for less time with timeout=",
-            )
+            raise limits.timed_out()
         self.last_used = time.monotonic()
-        return _answer(data)
+        return _answer(data, limits)
 
     def stop(self) -> None:
-        """Kill the process (if it still runs) and reap it."""
+        """Kill the process (if it still runs) and reap it; once (a descriptor closed twice
+        could be another thread's by then)."""
+        if self.stopped:
+            return
+        self.stopped = True
         for fd in (self.requests, self.answers):
-            _PIPES.discard(fd)
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+        with contextlib.suppress(ChildProcessError):
+            _, self.status = os.waitpid(self.pid, 0)
         LIVE.discard(self.pid)
+
+    def close_stderr(self) -> None:
+        if self.stderr >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.stderr)
+            self.stderr = -1
 
 
 _LATE = object()
-#: The parent's ends of every worker's pipes (a new worker closes its copies).
-_PIPES: set[int] = set()
 
 
 def _write_frame(fd: int, payload: bytes) -> None:
-    view = memoryview(len(payload).to_bytes(8, "big") + payload)
-    while view:
-        view = view[os.write(fd, view):]
+    _write_all(fd, len(payload).to_bytes(8, "big") + payload)
 
 
 def _read_frame(fd: int, deadline: float | None):
@@ -229,29 +326,34 @@ def _read_frame(fd: int, deadline: float | None):
 
 def _serve(handler: Callable[[dict], tuple[bytes, dict]], requests: int, answers: int) -> None:
     """The loop of a worker: answer each request, until the parent closes the pipe (or dies)."""
-    try:
-        while True:
-            data = _read_frame(requests, None)
-            if data is None:
-                break
-            _write_frame(answers, _message(lambda: handler(json.loads(data))))
-    finally:
-        os._exit(0)
+    while True:
+        data = _read_frame(requests, None)
+        if data is None:
+            break
+        _write_frame(answers, _message(lambda: handler(json.loads(data))))
 
 
 class WorkerPool:
     """Query processes that each answer many queries, so a query does not pay for a fork.
 
-    A worker is forked while the caller holds the graph's read lock, so it holds a consistent
-    snapshot of the graph at that state (``generation``); it only ever answers queries asked at
-    that same state. A write makes every worker of the old state stale: idle ones are stopped at
-    once, busy ones when they finish. A worker past the time limit is killed, as in
-    :func:`run_isolated`. Workers idle for ``idle_seconds`` are stopped, so an idle service
-    keeps no process. At most ``max_idle`` wait for work; more run when more queries come at once.
+    A worker is forked while ``snapshot()`` is held (the graph's read lock, which yields the
+    graph's generation), so it holds a consistent copy of the graph at that state; it only ever
+    answers queries asked at that same state. The lock is held only while a worker is taken or
+    forked, never while it answers: the worker reads its own copy. A write makes every worker of
+    the old state stale: idle ones are stopped when next seen, busy ones when they finish. A
+    worker past the time limit is killed, as in :func:`run_isolated`. Workers idle for
+    ``idle_seconds`` are stopped, so an idle service keeps no process. At most ``max_idle`` wait
+    for work; more run when more queries come at once (the service bounds how many:
+    :mod:`alliance_kg.admission`). ``network`` and ``memory_bytes`` confine every worker.
     """
 
-    def __init__(self, handler: Callable[[dict], tuple[bytes, dict]], *, idle_seconds: float = 5.0, max_idle: int = 4):
+    def __init__(self, handler: Callable[[dict], tuple[bytes, dict]], *,
+                 snapshot: Callable[[], ContextManager[int]] | None = None, network: bool = False,
+                 memory_bytes: int | None = None, idle_seconds: float = 5.0, max_idle: int = 4):
         self._handler = handler
+        self._snapshot = snapshot
+        self.network, self.memory_bytes = network, memory_bytes
+        socket_filter()  # built here, once, rather than in every child
         self._idle_seconds = idle_seconds
         self._max_idle = max_idle
         self._idle: list[_Worker] = []
@@ -259,46 +361,62 @@ class WorkerPool:
         self._sweeper = threading.Thread(target=self._sweep, daemon=True, name="alliance-kg-worker-sweeper")
         self._sweeper.start()
 
-    def run(self, request: dict, *, generation: int, timeout: float, setting: str) -> tuple[bytes, dict]:
-        """The answer of a worker at ``generation`` to ``request``, within ``timeout`` seconds.
+    def run(self, request: dict, *, timeout: float, setting: str = "query_timeout",
+            generation: int | None = None) -> tuple[bytes, dict]:
+        """The answer of a worker to ``request`` within ``timeout`` seconds, at the graph's state
+        now (from ``snapshot``) or at ``generation``.
 
         :raises QueryTimeout: the query did not finish in time; its worker is gone.
+        :raises QueryMemoryLimit, QueryTooComplex: the worker died of the query (see :class:`Limits`).
         :raises AllianceKGError: the error the handler raised, with its status and code.
         """
+        limits = Limits(timeout, setting, network=self.network, memory_bytes=self.memory_bytes)
         for attempt in (1, 2):
-            worker = self._take(generation)
+            worker, at = self._checkout(generation)
             try:
-                answer = worker.ask(request, timeout=timeout, setting=setting)
+                answer = worker.ask(request, limits)
             except _Gone:
-                worker.stop()
+                self._retire(worker)
                 if attempt == 2:
                     raise ChildError("the query process ended without an answer",
                                      hint="it may have run out of memory") from None
                 continue
-            except QueryTimeout:
-                raise
             except BaseException:
-                self._give_back(worker, generation)
+                if worker.stopped:
+                    self._retire(worker)
+                else:
+                    self._give_back(worker, at)
                 raise
-            self._give_back(worker, generation)
+            self._give_back(worker, at)
             return answer
         raise AssertionError("unreachable")
 
-    def _take(self, generation: int) -> _Worker:
-        with self._lock:
-            stale = [w for w in self._idle if w.generation != generation]
-            self._idle = [w for w in self._idle if w.generation == generation]
-            worker = self._idle.pop() if self._idle else None
+    def _checkout(self, generation: int | None) -> tuple[_Worker, int]:
+        """A worker at ``generation``, or at the graph's state now, taken or forked under ``snapshot()``."""
+        stale: list[_Worker] = []
+        with self._snapshot() if generation is None and self._snapshot else contextlib.nullcontext(generation or 0) as at:
+            with self._lock:
+                stale = [w for w in self._idle if w.generation != at]
+                self._idle = [w for w in self._idle if w.generation == at]
+                worker = self._idle.pop() if self._idle else None
+            if worker is None:
+                limits = Limits(0, network=self.network, memory_bytes=self.memory_bytes)
+                worker = _Worker(self._handler, at, limits)
         for old in stale:
-            old.stop()
-        return worker if worker is not None else _Worker(self._handler, generation)
+            self._retire(old)
+        return worker, at
 
     def _give_back(self, worker: _Worker, generation: int) -> None:
         with self._lock:
             if worker.generation == generation and len(self._idle) < self._max_idle:
                 self._idle.append(worker)
                 return
+        self._retire(worker)
+
+    @staticmethod
+    def _retire(worker: _Worker) -> None:
         worker.stop()
+        worker.close_stderr()
 
     def _sweep(self) -> None:
         while True:
@@ -308,11 +426,11 @@ class WorkerPool:
                 old = [w for w in self._idle if now - w.last_used > self._idle_seconds]
                 self._idle = [w for w in self._idle if w not in old]
             for worker in old:
-                worker.stop()
+                self._retire(worker)
 
     def close(self) -> None:
         """Stop every idle worker."""
         with self._lock:
             idle, self._idle = self._idle, []
         for worker in idle:
-            worker.stop()
+            self._retire(worker)

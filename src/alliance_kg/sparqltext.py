@@ -1,19 +1,17 @@
-"""SPARQL text, read without a full parser: keywords, the prologue, the graphs a query or an
-update names (``FROM``, ``FROM NAMED``, ``USING``), the endpoints it calls (``SERVICE``), and the
-rewrites the protocol needs (the ``using-graph-uri`` dataset, ``LOAD SILENT``).
+"""SPARQL text, read without a full parser, for the one rewrite the protocol needs: an update's
+dataset from ``using-graph-uri`` / ``using-named-graph-uri``, written into its text (Oxigraph
+takes no dataset for an update); and the keywords of a text that rdflib cannot read.
 
-pyoxigraph parses and evaluates in one step, and evaluation may already call out (``SERVICE``)
-or ignore a part of the dataset. So the endpoint reads these few things from the text first,
-with a lexer that knows strings, IRIs, comments and variables, so that a keyword inside a
-string or an IRI is never taken for one.
+Nothing here decides what a client may do: that is read from a real parse
+(:mod:`alliance_kg.sparqlparse`), and the processes that run queries cannot reach the network
+anyway (:mod:`alliance_kg.confine`). A mistake of this lexer can only make a rewritten update
+mean something else, which ``tests/test_sparqltext.py`` checks against the parse.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable, Iterator
-from urllib.parse import urljoin
+from typing import Iterable
 
 import pyoxigraph as ox
 
@@ -30,14 +28,24 @@ _TOKEN = re.compile(
         | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
         | "(?:[^"\\\n\r]|\\.)*"                             # strings
         | '(?:[^'\\\n\r]|\\.)*'
-        | <[^<>"{}|^`\\\x00-\x20]*>                         # IRIs
+        | <(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>  # IRIs, with codepoint escapes
         | [?$]\w+                                           # variables
         | @[A-Za-z]+(?:-[A-Za-z0-9]+)*                      # language tags
       )
-    | (?P<word>(?:[\w\-.:%]|\\.)+)                          # keywords, prefixed names, numbers
+    | (?P<word>(?:[\w\-:%]|\\.)(?:[\w\-.:%]|\\.)*)          # keywords, prefixed names, numbers (not after a dot)
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+
+def keyword_count(query: str, keyword: str) -> int:
+    """How many times ``keyword`` is a bare word of ``query`` (case-insensitive).
+
+    >>> keyword_count("SELECT * { SERVICE <a> {} . ?s <p:service> 'SERVICE' .service <b> {} }", "SERVICE")
+    2
+    """
+    keyword = keyword.upper()
+    return sum(1 for match in _TOKEN.finditer(query) if (match.group("word") or "").upper() == keyword)
 
 
 def keywords(query: str) -> set[str]:
@@ -54,104 +62,6 @@ def keywords(query: str) -> set[str]:
         if match.group("word") and ":" not in match.group("word")
     }
 
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # "iri", "pname" (prefixed name), "var", "word", "open", "close"
-    text: str
-    start: int
-    end: int
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """The tokens of ``text`` that matter here; strings, comments and language tags are dropped.
-
-    >>> [(t.kind, t.text) for t in tokens("SELECT ?x FROM ex:g { <a> 'b' } # c")]
-    [('word', 'SELECT'), ('var', '?x'), ('word', 'FROM'), ('pname', 'ex:g'), ('open', '{'), ('iri', '<a>'), ('close', '}')]
-    """
-    for match in _UPDATE_TOKEN.finditer(text):
-        kind, value = match.lastgroup, match.group()
-        if kind == "skip":
-            if value.startswith("<"):
-                kind = "iri"
-            elif value[0] in "?$":
-                kind = "var"
-            else:
-                continue
-        elif kind == "word" and ":" in value:
-            kind = "pname"
-        yield Token(kind, value, match.start(), match.end())
-
-
-_PN_LOCAL_ESCAPE = re.compile(r"\\(.)")
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A graph or an endpoint named after ``keyword`` (``FROM``, ``FROM NAMED``, ``USING``,
-    ``USING NAMED``, ``SERVICE``): its IRI resolved against the prologue and the base, or the
-    variable that will hold it (``iri`` is then ``None``)."""
-
-    keyword: str
-    written: str
-    iri: str | None
-
-
-def references(text: str, base_iri: str | None = None) -> list[Reference]:
-    """The graphs ``text`` reads from (``FROM [NAMED]``, ``USING [NAMED]``) and the endpoints it
-    calls (``SERVICE [SILENT]``), in order, resolved with its ``PREFIX`` and ``BASE``
-    declarations and ``base_iri``.
-
-    >>> [(r.keyword, r.iri) for r in references(
-    ...     "PREFIX g: <https://example.org/g/> SELECT * FROM g:a FROM NAMED <b> { SERVICE ?s {} }",
-    ...     "http://localhost/sparql")]
-    [('FROM', 'https://example.org/g/a'), ('FROM NAMED', 'http://localhost/b'), ('SERVICE', None)]
-    >>> [r.iri for r in references("BASE <file:///etc/> INSERT { <a> <b> <c> } USING <hostname> WHERE {}")]
-    ['file:///etc/hostname']
-    """
-    found: list[Reference] = []
-    prefixes: dict[str, str] = {}
-    base = base_iri
-    toks = list(tokens(text))
-
-    def resolve(token: Token) -> str | None:
-        if token.kind == "iri":
-            relative = token.text[1:-1]
-            return urljoin(base, relative) if base and not _ABSOLUTE.match(relative) else relative
-        if token.kind == "pname":
-            prefix, _, local = token.text.partition(":")
-            namespace = prefixes.get(prefix)
-            return None if namespace is None else namespace + _PN_LOCAL_ESCAPE.sub(r"\1", local)
-        return None
-
-    i = 0
-    while i < len(toks):
-        token, word = toks[i], toks[i].text.upper()
-        following = toks[i + 1] if i + 1 < len(toks) else None
-        if token.kind == "word" and word == "BASE" and following and following.kind == "iri":
-            base = resolve(following)
-            i += 2
-            continue
-        if token.kind == "word" and word == "PREFIX" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
-            prefixes[toks[i + 1].text[:-1]] = resolve(toks[i + 2]) or ""
-            i += 3
-            continue
-        if token.kind == "word" and word in ("FROM", "USING", "SERVICE") and following is not None:
-            keyword, j = word, i + 1
-            modifier = toks[j].text.upper() if toks[j].kind == "word" else ""
-            if (word != "SERVICE" and modifier == "NAMED") or (word == "SERVICE" and modifier == "SILENT"):
-                keyword = word if word == "SERVICE" else f"{word} NAMED"
-                j += 1
-            if j < len(toks) and toks[j].kind in ("iri", "pname", "var"):
-                found.append(Reference(keyword, toks[j].text, resolve(toks[j])))
-                i = j + 1
-                continue
-        i += 1
-    return found
-
-
-_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 _UPDATE_TOKEN = re.compile(
@@ -206,48 +116,6 @@ def update_with_dataset(update: str, using_graphs: Iterable[str] = (), using_nam
                     edits.append((start, tokens[close][2], f"{group} {clause} WHERE {group}"))
     for start, end, text in reversed(edits):
         update = update[:start] + text + update[end:]
-    return update
-
-
-def without_silent_loads(update: str) -> str:
-    """``update`` without its ``LOAD SILENT`` operations: this service never fetches a document,
-    so every ``LOAD`` fails, and ``SILENT`` turns that failure into "nothing changed" (SPARQL
-    1.1 Update, 3.1.4). The ``;`` after each is removed too.
-
-    >>> without_silent_loads("LOAD SILENT <http://example.org/a> INTO GRAPH <g> ; INSERT DATA { <a> <b> <c> }")
-    ' INSERT DATA { <a> <b> <c> }'
-    >>> without_silent_loads("INSERT DATA { <a> <b> 'LOAD SILENT <x>' } ; load silent ex:doc")
-    "INSERT DATA { <a> <b> 'LOAD SILENT <x>' } ; "
-    >>> without_silent_loads("LOAD <http://example.org/a>")
-    'LOAD <http://example.org/a>'
-    """
-    tokens = []
-    for m in _UPDATE_TOKEN.finditer(update):
-        kind, text = m.lastgroup, m.group()
-        if kind == "skip":
-            if not text.startswith("<"):
-                continue
-            kind = "iri"
-        elif kind == "word" and ":" in text:
-            kind = "iri"
-        tokens.append((kind, m.start(), m.end(), text.upper()))
-    cuts = []
-    depth = 0
-    for i, (kind, start, _, text) in enumerate(tokens):
-        depth += {"open": 1, "close": -1}.get(kind, 0)
-        if depth or kind != "word" or text != "LOAD" or i + 2 >= len(tokens):
-            continue
-        if tokens[i + 1][3] != "SILENT" or tokens[i + 2][0] != "iri":
-            continue
-        last = i + 2
-        if (last + 3 < len(tokens) and tokens[last + 1][3] == "INTO" and tokens[last + 2][3] == "GRAPH"
-                and tokens[last + 3][0] == "iri"):
-            last += 3
-        end = tokens[last][2]
-        semicolon = re.match(r"\s*;", update[end:])
-        cuts.append((start, end + (semicolon.end() if semicolon else 0)))
-    for start, end in reversed(cuts):
-        update = update[:start] + update[end:]
     return update
 
 

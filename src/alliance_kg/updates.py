@@ -1,32 +1,50 @@
 """SPARQL Update as a change: what an update would add and remove, worked out without touching
 the store, so that the guard can validate it first.
+
+The update is parsed and run in a confined child process (:mod:`alliance_kg.sandbox`): it
+cannot reach the network (a ``LOAD`` or ``SERVICE`` that a reading of the text missed fetches
+nothing), it is stopped at the time and memory limits, and a text that crashes the engine's
+parser crashes the child, not the service. The child runs the update on its own copy of the
+data graphs and sends back the difference as N-Quads.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Iterable
 
 import pyoxigraph as ox
 
-from .errors import Forbidden, QueryEvaluationError, query_syntax_error
+from .errors import FederationDisabled, Forbidden, QueryEvaluationError, UnknownGraph, query_syntax_error
+from .sandbox import Limits, confinement, run_isolated
+from .sparqlparse import Reading, check_nesting, prepare, read_update
+from .sparqltext import update_with_dataset
 from .store import CHANGES_GRAPH, PREFIXES, Change, KnowledgeGraph
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+#: An operator's update (the CLI): an hour, no memory limit; the service passes its own limits.
+OPERATOR = Limits(timeout=3600, what="update")
+_NQ = ox.RdfFormat.N_QUADS
 
 
-def change_for_update(kg: KnowledgeGraph, update: str, *, base_iri: str | None = None) -> Change:
-    """What ``update`` would change, worked out on a scratch copy of the data graphs.
+def change_for_update(kg: KnowledgeGraph, update: str, *, base_iri: str | None = None,
+                      using_graphs: Iterable[str] = (), using_named_graphs: Iterable[str] = (),
+                      limits: Limits = OPERATOR) -> Change:
+    """What ``update`` would change, worked out in a confined child on a copy of the data graphs.
 
-    The change log is not in the copy: it is outside the update's dataset, so ``DROP ALL``,
-    ``CLEAR NAMED`` or ``DELETE WHERE { GRAPH ?g { ... } }`` leave it, and ``GRAPH ?g`` does not
-    match it (nor does ``GRAPH <changes>``: an update reads it as an empty graph). An update that
-    writes it (``INSERT DATA { GRAPH <changes> ... }``, ``DROP GRAPH <changes>``, ``MOVE <changes>
-    TO ...``) is refused. ``base_iri`` resolves relative IRIs.
+    ``using_graphs`` / ``using_named_graphs`` are the protocol's ``using-graph-uri`` /
+    ``using-named-graph-uri``. The change log is not in the copy: it is outside the update's
+    dataset, so ``DROP ALL``, ``CLEAR NAMED`` or ``DELETE WHERE { GRAPH ?g { ... } }`` leave it,
+    and ``GRAPH ?g`` does not match it (nor does ``GRAPH <changes>``: an update reads it as an
+    empty graph). An update that writes it (``INSERT DATA { GRAPH <changes> ... }``, ``DROP
+    GRAPH <changes>``, ``MOVE <changes> TO ...``) is refused. ``base_iri`` resolves relative
+    IRIs. The change's ``destructive`` lists its operations that empty graphs wholesale.
 
     >>> kg = KnowledgeGraph.in_memory()
     >>> kg.commit(Change(added=frozenset([ox.Quad(RDF_TYPE, RDF_TYPE, RDF_TYPE, ox.NamedNode(CHANGES_GRAPH))])))
-    >>> change_for_update(kg, "INSERT DATA { GRAPH <g> { <a> <b> 1 } } ; DROP ALL", base_iri="https://example.org/")
-    Change(removed=frozenset(), added=frozenset())
+    >>> change = change_for_update(kg, "INSERT DATA { GRAPH <g> { <a> <b> 1 } } ; DROP ALL", base_iri="https://example.org/")
+    >>> change, change.destructive
+    (Change(removed=frozenset(), added=frozenset()), ('DROP ALL',))
     >>> change_for_update(kg, f"DROP GRAPH <{CHANGES_GRAPH}>")
     Traceback (most recent call last):
     ...
@@ -34,24 +52,92 @@ def change_for_update(kg: KnowledgeGraph, update: str, *, base_iri: str | None =
 
     :raises QuerySyntaxError: the update does not parse (with its line and column).
     :raises QueryEvaluationError: it parses but fails (e.g. ``DROP GRAPH`` of a graph that does not exist).
+    :raises FederationDisabled: it has a ``LOAD`` (not ``SILENT``) or a ``SERVICE``: nothing is fetched here.
+    :raises UnknownGraph: ``USING`` names a graph the store does not hold.
+    :raises TooDeeplyNested, QueryTooComplex, QueryTimeout, QueryMemoryLimit: past the limits.
     :raises Forbidden: the update writes, clears, drops or moves the change log.
     """
-    data = [q for q in kg.store.quads_for_pattern(None, None, None, None) if not in_change_log(q)]
+    using_graphs, using_named_graphs = tuple(using_graphs), tuple(using_named_graphs)
+    prepare()  # the parser, imported here once rather than in every child
+    body, about = run_isolated(lambda: _run(kg.store, update, base_iri, using_graphs, using_named_graphs), limits)
+    removed, added = body[:about["removed_bytes"]], body[about["removed_bytes"]:]
+    return Change(removed=frozenset(ox.parse(removed, format=_NQ)), added=frozenset(ox.parse(added, format=_NQ)),
+                  destructive=tuple(about["destructive"]))
+
+
+def _run(store: ox.Store, update: str, base_iri: str | None, using_graphs: tuple[str, ...],
+         using_named_graphs: tuple[str, ...]) -> tuple[bytes, dict]:
+    """In the child: check the update, run it on a copy of the data graphs, and answer the
+    difference (the removed quads, then the added ones, as N-Quads)."""
+    check_nesting(update, "the update")
+    reading = read_update(update, base_iri)  # its own USING must exist; the protocol's need not
+    text = update_with_dataset(update, using_graphs, using_named_graphs)
+    confined = confinement()
+    _check(store, reading, confined=bool(confined and confined.no_network))
+    data = [q for q in store.quads_for_pattern(None, None, None, None) if not in_change_log(q)]
     scratch = ox.Store()
-    scratch.extend(data)
+    scratch.bulk_extend(data)
     try:
-        scratch.update(update, base_iri=base_iri)
+        scratch.update(text, base_iri=base_iri)
     except SyntaxError as exc:
         raise query_syntax_error(exc) from exc
     except (RuntimeError, ValueError, OSError) as exc:
-        if _names_change_log(data, update, base_iri):
+        if _names_change_log(data, text, base_iri):
             raise _change_log_forbidden() from None
         raise QueryEvaluationError(f"cannot run the update: {exc}") from exc
-    before, after = set(data), set(scratch)
-    change = Change(removed=frozenset(before - after), added=frozenset(after - before))
-    if any(in_change_log(q) for q in change.added):
+    before = ox.Store()
+    before.bulk_extend(data)
+    removed = [q for q in data if q not in scratch]
+    added = [q for q in scratch if q not in before]
+    if any(in_change_log(q) for q in added):
         raise _change_log_forbidden()
-    return change
+    removed_nq = ox.serialize(removed, format=_NQ) if removed else b""
+    added_nq = ox.serialize(added, format=_NQ) if added else b""
+    return removed_nq + added_nq, {"removed_bytes": len(removed_nq),
+                                   "destructive": list(reading.destructive) if reading else []}
+
+
+def _check(store: ox.Store, reading: Reading | None, *, confined: bool) -> None:
+    """Refuse what the reading of an update shows it would fetch or call, and the graphs it reads
+    that the store lacks; where the process is not confined, refuse an update it cannot read."""
+    if reading is None:
+        if not confined:
+            raise FederationDisabled("this update cannot be read to check what it fetches, and on this platform "
+                                     "updates are not kept from the network otherwise",
+                                     hint="send it as smaller updates; the operator's log says why")
+        return
+    for load in reading.loads:
+        if not load.silent:
+            raise FederationDisabled(f"LOAD {load.written} is not allowed: this service never fetches a document",
+                                     hint="send the data itself (INSERT DATA, or PUT/POST to /store)")
+        if not confined:
+            raise FederationDisabled("LOAD SILENT cannot be kept from the network on this platform: it is refused")
+    for service in reading.services:
+        raise FederationDisabled(f"SERVICE {service.written} is not allowed in updates: an update never calls "
+                                 "another endpoint", hint="query the other endpoint, then send the data itself")
+    for graph in reading.graphs:
+        if graph.keyword.startswith("USING"):
+            require_graph(store, graph.iri, graph.keyword)
+
+
+def require_graph(store: ox.Store, iri: str | None, where: str) -> None:
+    """Refuse a ``FROM`` or ``USING`` that names a graph ``store`` does not hold: Oxigraph would
+    read it as empty, and the author may expect it fetched, which this service never does.
+
+    :raises UnknownGraph: no graph of that name.
+    """
+    if iri is None:
+        return
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return  # not an IRI: the engine's parser will say so
+    if store.contains_named_graph(node):
+        return
+    source = "reads files" if iri.lower().startswith("file:") else "fetches graphs from the web"
+    raise UnknownGraph(f"{where} <{iri}>: this store has no graph of that name, and it never {source}",
+                       hint="list the graphs with GET /sparql (the service description), or load the data "
+                            "with PUT /store?graph=...")
 
 
 def _names_change_log(data: list[ox.Quad], update: str, base_iri: str | None) -> bool:
@@ -71,7 +157,7 @@ def _names_change_log(data: list[ox.Quad], update: str, base_iri: str | None) ->
 
 def _change_log_forbidden() -> Forbidden:
     return Forbidden("the change log graph is written by the service only",
-                           hint=f"leave <{CHANGES_GRAPH}> out of the update")
+                     hint=f"leave <{CHANGES_GRAPH}> out of the update")
 
 
 def in_change_log(quad: ox.Quad) -> bool:

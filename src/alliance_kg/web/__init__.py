@@ -8,7 +8,9 @@ and :mod:`.openapi` (the OpenAPI description at ``/openapi.json``). Nothing is c
 the one store, which is safe across threads (pyoxigraph releases the GIL while it evaluates).
 
 Reads (GET and HEAD) hold the graph's lock shared for the whole request, so a write is applied
-either before or after a read, never during it.
+either before or after a read, never during it; but for ``/sparql``, whose queries run in
+query processes that read their own copy of the graph: it holds the lock only while such a
+process is taken or forked, so a slow query never holds up a write, nor the reads behind it.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import functools
 
 from flask import Flask, g, request
 
+from ..admission import QuerySlots
 from ..config import Config
 from ..guard import Guard
 from ..sandbox import WorkerPool
 from ..queries import check_queries
 from ..store import KnowledgeGraph
-from . import api, cors, errors, gsp, openapi, pages, sparql, ui, writes
+from . import api, cors, errors, gsp, headers, inputs, openapi, pages, sparql, ui, writes
 from .auth import load_tokens
 
 
@@ -36,15 +39,24 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
     app.extensions["alliance_kg"] = kg
     app.extensions["alliance_kg_guard"] = Guard(kg, config.shapes_dir, max_change_quads=config.max_change_quads)
     app.extensions["alliance_kg_tokens"] = load_tokens(config)
-    app.extensions["alliance_kg_queries"] = WorkerPool(functools.partial(sparql.answer_in_worker, kg))
+    handler = functools.partial(sparql.answer_in_worker, kg)
+    memory = config.query_memory_bytes
+    app.extensions["alliance_kg_queries"] = sparql.QueryProcesses(
+        confined=WorkerPool(handler, snapshot=kg.snapshot, memory_bytes=memory),
+        federating=WorkerPool(handler, snapshot=kg.snapshot, memory_bytes=memory, network=True)
+        if config.service_endpoints else None)
+    app.extensions["alliance_kg_slots"] = QuerySlots(
+        slots=config.query_slots, per_client=config.query_slots_per_client, queue=config.query_queue,
+        wait_seconds=config.query_queue_seconds, retry_after=min(config.query_timeout, config.query_queue_seconds))
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     errors.register(app)
+    headers.register(app)
 
     @app.before_request
     def _hold_for_reading():
-        if request.method in ("GET", "HEAD"):
+        if request.method in ("GET", "HEAD") and request.endpoint != "sparql.sparql":
             kg.lock.acquire_read()
             g.reading = True
 
@@ -57,6 +69,6 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
     def _cors(response):
         return cors.allow_reads(response, config.cors_origins)
 
-    for module in (sparql, api, writes, gsp, pages, ui, openapi):
+    for module in (inputs, sparql, api, writes, gsp, pages, ui, openapi):
         app.register_blueprint(module.blueprint)
     return app

@@ -48,10 +48,11 @@ from flask import Blueprint, Request, Response, g, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ..errors import BadRequest, Forbidden, NotFound, RDFSyntaxError, UnsupportedFormat, UnsupportedMediaType
-from ..safety import check_rdf_xml
+from ..safety import check_json_nesting, check_rdf_xml
+from ..sandbox import Limits, run_isolated
 from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_for
 from .auth import requires_writer
-from .context import graph
+from .context import graph, settings
 from .negotiation import GRAPH_FORMATS, negotiate
 from .sparql import accepted, serialize_graph
 from .writes import dry_run_flag, guard, rejected
@@ -73,6 +74,8 @@ MULTIPART = "multipart/form-data"
 UNTYPED = ("", "application/octet-stream")
 _UTF8 = ("utf-8", "utf8", "us-ascii", "ascii")
 _POSITION = re.compile(r"line (\d+) (?:column|between columns) (\d+)")
+#: The limits of parsing a document when no service settings apply (the doctests).
+DOCUMENT = Limits(timeout=60, what="document")
 
 
 # --- which graph ---------------------------------------------------------------------------------
@@ -235,8 +238,13 @@ def _unsupported(message: str) -> UnsupportedMediaType:
 
 
 def parse_graph(data: bytes, format: ox.RdfFormat, *, into: ox.NamedNode | ox.DefaultGraph,
-                base_iri: str, source: str = "the body") -> frozenset[ox.Quad]:
+                base_iri: str, source: str = "the body", limits: Limits = DOCUMENT) -> frozenset[ox.Quad]:
     """The triples of ``data``, as quads of the graph ``into``; blank nodes renamed apart.
+
+    The document is parsed in a confined child (:func:`~alliance_kg.sandbox.run_isolated`,
+    within ``limits``): a document nested deeply enough to overflow a parser's stack (JSON-LD
+    objects a few thousand deep do) ends that child, not the service, and is a 400; one that
+    takes too long to parse (RDF/XML nested a hundred thousand deep) is stopped.
 
     >>> g = ox.NamedNode("https://example.org/g")
     >>> [str(q) for q in parse_graph(b'<a> <p> "1" .', ox.RdfFormat.TURTLE, into=g, base_iri=g.value)]
@@ -248,6 +256,7 @@ def parse_graph(data: bytes, format: ox.RdfFormat, *, into: ox.NamedNode | ox.De
 
     :raises RDFSyntaxError: the data does not parse (``details`` has the line and column), or a
         text format is not UTF-8.
+    :raises QueryTooComplex, QueryTimeout, QueryMemoryLimit: past the limits of its process.
     """
     name = _format_name(format)
     if format == ox.RdfFormat.RDF_XML:
@@ -260,18 +269,24 @@ def parse_graph(data: bytes, format: ox.RdfFormat, *, into: ox.NamedNode | ox.De
                                    hint=f"{name} is read as UTF-8")
             error.details = {"byte": exc.start}
             raise error from None
+        if format == ox.RdfFormat.JSON_LD:
+            check_json_nesting(data, source=source)
+    body, _ = run_isolated(lambda: _parse_in_child(data, format, base_iri, source, name), limits)
+    return frozenset(ox.Quad(q.subject, q.predicate, q.object, into) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+
+
+def _parse_in_child(data: bytes, format: ox.RdfFormat, base_iri: str, source: str, name: str) -> tuple[bytes, dict]:
+    """In a child: the triples of ``data`` as N-Triples."""
     try:
-        return frozenset(
-            ox.Quad(q.subject, q.predicate, q.object, into)
-            for q in ox.parse(data, format=format, base_iri=base_iri, rename_blank_nodes=True,
-                              without_named_graphs=True)
-        )
+        triples = [q.triple for q in ox.parse(data, format=format, base_iri=base_iri, rename_blank_nodes=True,
+                                               without_named_graphs=True)]
     except (SyntaxError, ValueError) as exc:
         error = RDFSyntaxError(f"{source} is not valid {name}: {exc}",
                                hint="nothing was changed; fix the document and send it again")
         position = _POSITION.search(str(exc))
         error.details = {"line": int(position[1]), "column": int(position[2])} if position else {}
         raise error from None
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b"", {}
 
 
 def _format_name(format: ox.RdfFormat) -> str:
@@ -285,6 +300,8 @@ def read_payload(req: Request, target: Target) -> frozenset[ox.Quad]:
     :raises UnsupportedMediaType, RDFSyntaxError, BadRequest: see :func:`body_format`, :func:`parse_graph`.
     """
     base = target.iri or req.url
+    config = settings()
+    limits = Limits(config.query_timeout, "query_timeout", what="document", memory_bytes=config.query_memory_bytes)
     if req.mimetype == MULTIPART:
         if req.method != "POST":
             raise UnsupportedMediaType(f"{MULTIPART} is read for POST only",
@@ -297,13 +314,13 @@ def read_payload(req: Request, target: Target) -> frozenset[ox.Quad]:
         for field, part in req.files.items(multi=True):
             source = f"the part {part.filename or field!r}"
             format = body_format(part.mimetype, part.mimetype_params.get("charset"), filename=part.filename)
-            quads |= parse_graph(part.read(), format, into=target.name, base_iri=base, source=source)
+            quads |= parse_graph(part.read(), format, into=target.name, base_iri=base, source=source, limits=limits)
         return quads
     data = req.get_data()
     if not data and not req.mimetype:
         return frozenset()
     format = body_format(req.mimetype, req.mimetype_params.get("charset"))
-    return parse_graph(data, format, into=target.name, base_iri=base) if data else frozenset()
+    return parse_graph(data, format, into=target.name, base_iri=base, limits=limits) if data else frozenset()
 
 
 # --- the change ----------------------------------------------------------------------------------
@@ -391,7 +408,8 @@ def write(target: Target | None):
         change = seen["change"]
         return f"Graph Store {method} {target.label}: {len(change.added)} added, {len(change.removed)} removed"
 
-    result = guard().write(build, agent=g.writer, endpoint=f"{method} /store", summary=summary, dry_run=dry_run)
+    result = guard().write(build, agent=g.writer, endpoint=f"{method} /store", summary=summary, dry_run=dry_run,
+                           admin=g.admin)
     if not result.accepted and not dry_run:
         return rejected(result)
     created = not seen["existed"] and method != "DELETE" and result.added > 0

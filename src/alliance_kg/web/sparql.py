@@ -24,7 +24,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import time
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -33,18 +33,19 @@ from flask import Blueprint, Request, Response, current_app, g, jsonify, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import MethodNotAllowed
 
-from ..errors import BadRequest, FederationDisabled, QueryEvaluationError, UnknownGraph, query_syntax_error
-from ..store import CHANGES_GRAPH, PREFIXES
 from ..cache import AnswerCache
+from ..errors import (AllianceKGError, BadRequest, FederationDisabled, NeedsNetwork, QueryEvaluationError,
+                      UnsupportedMediaType, query_syntax_error)
 from ..results import TRUNCATED_HEADER, capped_solutions, capped_triples
-from ..sparqltext import (USING_GRAPH_URI, USING_NAMED_GRAPH_URI, Reference, graph_name, keywords, references,
-                          update_with_dataset, without_silent_loads)
-from ..updates import change_for_update
+from ..sandbox import Limits, WorkerPool, confinement
+from ..sparqlparse import NOTHING, Reading, Reference, check_nesting, prepare, read_query
+from ..sparqltext import USING_GRAPH_URI, USING_NAMED_GRAPH_URI, graph_name, keyword_count, keywords
+from ..store import CHANGES_GRAPH, PREFIXES
+from ..updates import change_for_update, require_graph
 from .auth import requires_writer
 from .context import graph, settings
-from .writes import dry_run_flag, guard, rejected
-from ..errors import UnsupportedMediaType
 from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, negotiate
+from .writes import dry_run_flag, guard, rejected
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -54,6 +55,20 @@ DEFAULT_GRAPH_URI, NAMED_GRAPH_URI = "default-graph-uri", "named-graph-uri"
 FORM, QUERY_BODY, UPDATE_BODY = (
     "application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"
 )
+
+
+@dataclass(frozen=True)
+class QueryProcesses:
+    """The query processes of the endpoint: ``confined`` ones, which cannot reach the network,
+    and, when the operator allows ``SERVICE`` endpoints, ``federating`` ones that can."""
+
+    confined: WorkerPool
+    federating: WorkerPool | None = None
+
+    def close(self) -> None:
+        for pool in (self.confined, self.federating):
+            if pool is not None:
+                pool.close()
 
 
 @dataclass(frozen=True)
@@ -130,13 +145,18 @@ def _operation(queries: list[str], params: MultiDict) -> ProtocolRequest:
 
 
 def _decode(body: bytes, charset: str | None) -> str:
+    """A query or update body: UTF-8, as the protocol requires (a 415 for another ``charset``,
+    a 400 naming the first byte that is not UTF-8)."""
+    if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"a query or update must be sent in UTF-8, not charset={charset}",
+                                   hint="send the body in UTF-8 (SPARQL 1.1 Protocol, 2.1.2 and 2.2.2)")
     try:
-        return body.decode(charset or "utf-8")
-    except LookupError:
-        raise UnsupportedMediaType(f"unknown charset {charset!r}", hint="send the query in UTF-8") from None
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadRequest(f"the query is not valid {charset or 'UTF-8'}: {exc.reason}",
-                         hint="send the query in UTF-8") from None
+        error = BadRequest(f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}",
+                           hint="send the query in UTF-8")
+        error.details = {"byte": exc.start}
+        raise error from None
 
 
 def _update(updates: list[str], params: MultiDict) -> UpdateRequest:
@@ -149,24 +169,25 @@ def _update(updates: list[str], params: MultiDict) -> UpdateRequest:
 
 # --- the dataset -----------------------------------------------------------------------------
 
-def dataset_options(query: str, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = (), *,
+def dataset_options(reads_from: bool, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = (), *,
                     union: bool = True, data_graphs: Iterable[ox.NamedNode] | None = None) -> dict:
-    """Keyword arguments of :meth:`pyoxigraph.Store.query` for the dataset of one request.
+    """Keyword arguments of :meth:`pyoxigraph.Store.query` for the dataset of one request, whose
+    query has its own ``FROM`` / ``FROM NAMED`` when ``reads_from``.
 
     Protocol parameters, when given, are the whole dataset (they override the query's own
     ``FROM``/``FROM NAMED``). Otherwise a query with ``FROM`` keeps its dataset, and any other
     query sees the union of all graphs as its default graph; or, without ``union``, the store's
     default graph, with the named graphs ``data_graphs`` (all of them when ``None``).
 
-    >>> dataset_options("ASK {}")
+    >>> dataset_options(False)
     {'use_default_graph_as_union': True}
-    >>> dataset_options("ASK {}", union=False)
+    >>> dataset_options(False, union=False)
     {}
-    >>> dataset_options("ASK {}", union=False, data_graphs=[ox.NamedNode("https://example.org/g")])
+    >>> dataset_options(False, union=False, data_graphs=[ox.NamedNode("https://example.org/g")])
     {'default_graph': <DefaultGraph>, 'named_graphs': [<NamedNode value=https://example.org/g>]}
-    >>> dataset_options("ASK FROM <https://example.org/g> {}")
+    >>> dataset_options(True)
     {}
-    >>> dataset_options("ASK {}", ["https://example.org/g"])
+    >>> dataset_options(False, ["https://example.org/g"])
     {'default_graph': [<NamedNode value=https://example.org/g>], 'named_graphs': []}
 
     :raises BadRequest: a graph that is not an absolute IRI.
@@ -178,7 +199,7 @@ def dataset_options(query: str, default_graphs: Iterable[str] = (), named_graphs
             "named_graphs": [graph_name(iri, NAMED_GRAPH_URI) for iri in named_graphs],
         }
     # Oxigraph ignores FROM / FROM NAMED when use_default_graph_as_union is set.
-    if "FROM" in keywords(query):
+    if reads_from:
         return {}
     if not union:
         if data_graphs is None:
@@ -198,85 +219,99 @@ def data_graphs(store: ox.Store) -> list[ox.NamedNode]:
     return [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value != CHANGES_GRAPH]
 
 
-#: The tokens of :data:`_TOKEN`, and braces: enough to find an update's top-level ``WHERE``.
 # --- evaluating ------------------------------------------------------------------------------
 
 
 def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True, base_iri: str | None = None,
-             services: frozenset[str] = frozenset()):
-    """Parse ``operation.query`` and start evaluating it on ``store`` (results are lazy).
+             services: frozenset[str] = frozenset()) -> tuple[object, Reading | None]:
+    """Parse ``operation.query`` and start evaluating it on ``store``: the results (lazy), and
+    the reading of the query (:mod:`alliance_kg.sparqlparse`). Runs in a query process
+    (:func:`answer_in_worker`), never in the service: the text may crash the parser, and
+    evaluation may try to call out.
 
     ``base_iri`` resolves the query's relative IRIs (the endpoint's URL, for the protocol).
     Without ``union``, the change log is not among the named graphs (unless the query or the
-    protocol names it). ``SERVICE`` may call the endpoints of ``services`` only.
+    protocol names it). ``SERVICE`` may call the endpoints of ``services`` only, and only from a
+    process that may reach the network (else :class:`NeedsNetwork`).
 
+    :raises TooDeeplyNested: brackets nested deeper than :data:`~alliance_kg.sparqlparse.MAX_NESTING`.
     :raises QuerySyntaxError: the query does not parse; ``details`` has its line and column.
     :raises FederationDisabled: the query calls an endpoint not in ``services`` with ``SERVICE``.
+    :raises NeedsNetwork: it calls only endpoints of ``services``, from a process without network.
+        Only a query whose ``SERVICE`` calls two readings agree on (rdflib's parse and the
+        lexer of :mod:`~alliance_kg.sparqltext`) is ever let where the network is open.
     :raises UnknownGraph: ``FROM`` / ``FROM NAMED`` names a graph the store does not hold. The
         protocol's ``default-graph-uri`` / ``named-graph-uri`` may: such a graph is empty, as the
         W3C protocol tests expect (none is ever fetched).
     """
-    # Checked before Oxigraph sees the query: it evaluates ASK at once, SERVICE calls included.
-    words = keywords(operation.query)
-    if words & {"SERVICE", "FROM"}:
-        named = references(operation.query, base_iri)
-        check_services(named, words, services)
-        for reference in named:
-            if reference.keyword != "SERVICE":
-                require_graph(store, reference.iri, reference.keyword)
-    options = dataset_options(operation.query, operation.default_graphs, operation.named_graphs, union=union,
+    check_nesting(operation.query)
+    reading = read_query(operation.query, base_iri)
+    here = confinement()
+    networked = here is None or not here.no_network
+    if reading is None:
+        if networked:
+            raise FederationDisabled("this query cannot be read to check what it calls, and on this platform "
+                                     "queries are not kept from the network otherwise",
+                                     hint="shorten or simplify it; the operator's start-up message says why")
+        reads_from = "FROM" in keywords(operation.query)  # for the dataset only: nothing is fetched anyway
+    else:
+        check_services(reading.services, services)
+        if reading.services and keyword_count(operation.query, "SERVICE") != len(reading.services):
+            # two readings of the text disagree: never let it where the network is open
+            raise FederationDisabled("cannot tell for sure which endpoints this query calls",
+                                     hint="write each SERVICE plainly, outside strings and comments")
+        if reading.services and not networked:
+            raise NeedsNetwork("the query calls allowed endpoints: it runs where the network is open")
+        for graph in reading.graphs:
+            require_graph(store, graph.iri, graph.keyword)
+        reads_from = reading.reads_from
+    options = dataset_options(reads_from, operation.default_graphs, operation.named_graphs, union=union,
                               data_graphs=None if union else data_graphs(store))
     try:
-        return store.query(operation.query, base_iri=base_iri, **options)
+        return store.query(operation.query, base_iri=base_iri, **options), reading
     except SyntaxError as exc:
         raise query_syntax_error(exc) from exc
-    except (RuntimeError, ValueError) as exc:
-        raise QueryEvaluationError(f"cannot run the query: {exc}") from exc
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise evaluation_error(exc, reading) from None
 
 
-def check_services(named: list[Reference], words: set[str], services: frozenset[str]) -> None:
-    """Refuse the ``SERVICE`` calls of a query unless each names an endpoint of ``services``.
+def evaluation_error(exc: Exception, reading: Reading | None) -> AllianceKGError:
+    """The error for a query whose evaluation failed with ``exc``, saying nothing of what
+    another host answered: a ``SERVICE`` call's failure may hold its status, content type or
+    body, so for a query that calls one, the message is only that the call failed. In a process
+    without network, a call the reading of the text missed fails to open its socket: say so."""
+    here = confinement()
+    if here is not None and here.no_network and isinstance(exc, PermissionError):
+        return FederationDisabled("the query tried to call another endpoint (SERVICE), and query processes "
+                                  "here cannot open network connections")
+    if reading is None or reading.services:
+        return QueryEvaluationError("cannot run the query: a call to another endpoint (SERVICE) failed"
+                                    if reading is not None else "cannot run the query",
+                                    hint="what another endpoint answered is never shown")
+    return QueryEvaluationError(f"cannot run the query: {exc}")
+
+
+def check_services(calls: Iterable[Reference], services: frozenset[str]) -> None:
+    """Refuse the ``SERVICE`` ``calls`` of a query unless each names an endpoint of ``services``.
 
     :raises FederationDisabled: a call to an endpoint not allowed, or to one held by a variable
         (the allow-list cannot check it before the query runs).
     """
-    calls = [r for r in named if r.keyword == "SERVICE"]
-    if "SERVICE" not in words:
+    calls = list(calls)
+    if not calls:
         return
     if not services:
         raise FederationDisabled("federated queries (SERVICE) are not enabled on this service",
                                  hint="query the other endpoint directly; the operator may allow endpoints "
                                       "with the setting service_allowlist (ALLIANCE_KG_SERVICE_ALLOWLIST)")
     allowed = ", ".join(f"<{iri}>" for iri in sorted(services))
-    if not calls:
-        raise FederationDisabled("cannot tell which endpoint SERVICE calls", hint=f"name one of {allowed}")
     for call in calls:
         if call.iri is None:
-            raise FederationDisabled(f"SERVICE {call.written}: only a named endpoint can be checked against "
+            raise FederationDisabled("SERVICE with a variable: only a named endpoint can be checked against "
                                      "the allow-list", hint=f"name one of {allowed}")
         if call.iri not in services:
             raise FederationDisabled(f"SERVICE <{call.iri}> is not an endpoint this service may call",
                                      hint=f"allowed (setting service_allowlist): {allowed}")
-
-
-def require_graph(store: ox.Store, iri: str | None, where: str) -> None:
-    """Refuse a ``FROM`` or ``USING`` that names a graph ``store`` does not hold: Oxigraph would
-    read it as empty, and the query's author may expect it fetched, which this service never does.
-
-    :raises UnknownGraph: no graph of that name.
-    """
-    if iri is None:
-        return  # a prefix the query does not declare: the parser will say so
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        return  # not an IRI: the parser (or graph_name) will say so
-    if store.contains_named_graph(node):
-        return
-    source = "reads files" if iri.lower().startswith("file:") else "fetches graphs from the web"
-    raise UnknownGraph(f"{where} <{iri}>: this store has no graph of that name, and it never {source}",
-                       hint="list the graphs with GET /sparql (the service description), or load the data "
-                            "with PUT /store?graph=...")
 
 
 def answer_formats(results) -> tuple[tuple[Representation, ...], str]:
@@ -288,11 +323,12 @@ def answer_formats(results) -> tuple[tuple[Representation, ...], str]:
     return SOLUTIONS_FORMATS, "a SELECT query"
 
 
-def serialize(results, representation: Representation, max_rows: int) -> tuple[bytes, bool]:
+def serialize(results, representation: Representation, max_rows: int,
+              reading: Reading | None = NOTHING) -> tuple[bytes, bool]:
     """``results`` written in ``representation``'s format (this runs the query to its end), cut
     after ``max_rows`` solutions or triples; and whether they were cut.
 
-    :raises QueryEvaluationError: evaluation failed part way.
+    :raises QueryEvaluationError: evaluation failed part way (see :func:`evaluation_error`).
     """
     try:
         if isinstance(results, ox.QueryTriples):
@@ -301,8 +337,8 @@ def serialize(results, representation: Representation, max_rows: int) -> tuple[b
         if isinstance(results, ox.QueryBoolean):
             return results.serialize(format=representation.format), False
         return capped_solutions(results, representation.format, max_rows)
-    except (RuntimeError, ValueError) as exc:
-        raise QueryEvaluationError(f"cannot evaluate the query: {exc}") from exc
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise evaluation_error(exc, reading) from None
 
 
 def serialize_graph(triples: list[ox.Triple], format: ox.RdfFormat, prefixes: dict[str, str] = PREFIXES) -> bytes:
@@ -414,9 +450,11 @@ def sparql():
     union = settings().union_default_graph
     if operation is None:
         representation = negotiate(accepted(request.accept_mimetypes), GRAPH_FORMATS, what="the service description")
-        store = graph().store
-        triples = service_description(request.base_url, store.named_graphs() if union else data_graphs(store),
-                                      union=union, update=bool(current_app.extensions["alliance_kg_tokens"]))
+        kg = graph()
+        with kg.lock.reading():
+            names = list(kg.store.named_graphs()) if union else data_graphs(kg.store)
+        triples = service_description(request.base_url, names, union=union,
+                                      update=bool(current_app.extensions["alliance_kg_tokens"]))
         body, content_type = serialize_graph(triples, representation.format, {"sd": SD}), representation.content_type
         response = Response(body, content_type=content_type)
     else:
@@ -430,7 +468,9 @@ def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
     killed past the time limit, and cut at the row cap: the answer.
 
     Answers are kept until the graph changes (:meth:`KnowledgeGraph.cached`), by query, dataset,
-    ``Accept`` header and base IRI, so a repeated query is answered without running it again.
+    ``Accept`` header and base IRI, so a repeated query is answered without running it again,
+    and without a query slot. No lock is held while the query runs: its process reads its own
+    copy of the graph, taken under the read lock when it was forked.
     """
     config = settings()
     limit = request_timeout(request.values.get("timeout"), config.query_timeout)
@@ -441,25 +481,36 @@ def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
         "base_iri": request.base_url, "union": union, "services": sorted(config.service_endpoints),
         "max_rows": config.max_result_rows,
     }
-    with contextlib.ExitStack() as stack:
-        if not g.get("reading"):  # a query sent with POST: hold the graph as a GET does
-            stack.enter_context(kg.lock.reading())
-        # Under the read lock, no write can come between the graph's state, the cache's and the
-        # worker's snapshot.
-        cache = kg.cached("sparql-answers", lambda _: AnswerCache(config.answer_cache_bytes))
-        key = (operation, request.headers.get("Accept", ""), request.base_url, union)
-        hit = cache.get(key) if config.answer_cache_bytes else None
-        if hit is None:
-            pool = current_app.extensions["alliance_kg_queries"]
-            body, about = pool.run(query, generation=kg.generation, timeout=limit, setting="query_timeout")
-            if config.answer_cache_bytes:
-                cache.put(key, body, about)
-        else:
-            body, about = hit
+    cache = kg.cached("sparql-answers", lambda _: AnswerCache(config.answer_cache_bytes))
+    key = (operation, request.headers.get("Accept", ""), request.base_url, union)
+    hit = cache.get(key) if config.answer_cache_bytes else None
+    if hit is None:
+        body, about = run_query(query, limit)
+        if config.answer_cache_bytes:
+            cache.put(key, body, about)
+    else:
+        body, about = hit
     response = Response(body, content_type=about["content_type"])
     if about["truncated"]:
         response.headers[TRUNCATED_HEADER] = str(config.max_result_rows)
     return response
+
+
+def run_query(query: dict, limit: float) -> tuple[bytes, dict]:
+    """``query`` answered by a query process, once a query slot is free for this client
+    (:mod:`alliance_kg.admission`): a confined one, or, for a query that calls allowed endpoints
+    only, one that may reach the network."""
+    processes = current_app.extensions["alliance_kg_queries"]
+    prepare()  # rdflib's parser, imported once in the service, so that no query process pays for it
+    started = time.monotonic()
+    with current_app.extensions["alliance_kg_slots"].admit(request.remote_addr or "unknown"):
+        try:
+            return processes.confined.run(query, timeout=limit)
+        except NeedsNetwork:
+            if processes.federating is None:
+                raise FederationDisabled("federated queries (SERVICE) are not enabled on this service") from None
+            left = max(limit - (time.monotonic() - started), MIN_TIMEOUT)
+            return processes.federating.run(query, timeout=left)
 
 
 def answer_in_worker(kg, query: dict) -> tuple[bytes, dict]:
@@ -467,11 +518,11 @@ def answer_in_worker(kg, query: dict) -> tuple[bytes, dict]:
     as it was when the process was forked, a consistent snapshot (never RocksDB, which is not
     safe to share with a forked process)."""
     operation = ProtocolRequest(query["query"], tuple(query["default_graphs"]), tuple(query["named_graphs"]))
-    results = evaluate(kg.store, operation, union=query["union"], base_iri=query["base_iri"],
-                       services=frozenset(query["services"]))
+    results, reading = evaluate(kg.store, operation, union=query["union"], base_iri=query["base_iri"],
+                                services=frozenset(query["services"]))
     table, what = answer_formats(results)
     representation = negotiate(MIMEAccept([tuple(a) for a in query["accept"]]), table, what=what)
-    body, truncated = serialize(results, representation, query["max_rows"])
+    body, truncated = serialize(results, representation, query["max_rows"], reading)
     return body, {"content_type": representation.content_type, "truncated": truncated}
 
 
@@ -502,26 +553,19 @@ def request_timeout(value: str | None, limit: float) -> float:
 def guarded_update(operation: UpdateRequest):
     """Run a SPARQL Update through the guard: validated before it is committed, or rejected.
 
-    ``LOAD SILENT`` is a no-op (the service fetches nothing, and SILENT makes that failure no
-    error); any other ``LOAD``, ``SERVICE`` (even to an allowed endpoint: an update holds the
-    writer lock, with no time limit), and ``USING`` a graph the store does not hold, are refused
-    before the update is run.
+    The update is read and run in a confined process (:func:`~alliance_kg.updates.change_for_update`),
+    with the query time and memory limits: ``LOAD`` (but ``LOAD SILENT``, which fetches nothing
+    and so changes nothing), ``SERVICE`` (even to an allowed endpoint) and ``USING`` a graph the
+    store does not hold are refused; a destructive update needs an admin token.
     """
-    text = without_silent_loads(operation.update)
-    words = keywords(text)
-    for word, why in (("LOAD", "LOAD would fetch a document from the network"),
-                      ("SERVICE", "SERVICE would call another endpoint")):
-        if word in words:
-            raise FederationDisabled(f"{word} is not allowed in updates here: {why}",
-                                     hint="send the data itself (INSERT DATA, or PUT/POST to /store)")
+    config = settings()
+    limits = Limits(config.query_timeout, "query_timeout", what="update", memory_bytes=config.query_memory_bytes)
     base_iri = request.base_url
-    update = update_with_dataset(text, operation.using_graphs, operation.using_named_graphs)
-    store = graph().store
-    for reference in references(text, base_iri) if "USING" in words else ():
-        require_graph(store, reference.iri, reference.keyword)
     dry_run = dry_run_flag()
-    result = guard().write(lambda kg: change_for_update(kg, update, base_iri=base_iri), agent=g.writer,
-                           endpoint="POST /sparql", summary="SPARQL Update", dry_run=dry_run)
+    result = guard().write(
+        lambda kg: change_for_update(kg, operation.update, base_iri=base_iri, using_graphs=operation.using_graphs,
+                                     using_named_graphs=operation.using_named_graphs, limits=limits),
+        agent=g.writer, endpoint="POST /sparql", summary="SPARQL Update", dry_run=dry_run, admin=g.admin)
     if not result.accepted and not dry_run:
         return rejected(result)
     return jsonify({"summary": "SPARQL Update", "dry_run": dry_run, **result.to_dict()})
