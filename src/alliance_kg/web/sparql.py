@@ -429,7 +429,7 @@ def service_description(endpoint: str, named_graphs: Iterable[ox.NamedNode | ox.
         ox.Triple(dataset, sd("defaultGraph"), default),
         ox.Triple(default, RDF_TYPE, sd("Graph")),
     ]
-    for name in sorted((g for g in named_graphs if isinstance(g, ox.NamedNode)), key=lambda g: g.value):
+    for name in sorted((n for n in named_graphs if isinstance(n, ox.NamedNode)), key=lambda n: n.value):
         node = ox.BlankNode()
         triples += [
             ox.Triple(dataset, sd("namedGraph"), node),
