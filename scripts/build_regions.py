@@ -82,7 +82,9 @@ def build(csv_path: Path) -> Graph:
             region = AKR[region_id]
             membership = AKR[f"membership-{region_id}-{code}"]
             g.add((membership, RDF.type, AKG.RegionMembership))
-            g.add((membership, RDFS.label, Literal(f"{name} belongs to {region_id}", lang="en")))
+            label = Literal(f"{name} belongs to {region_id}", lang="en")
+            g.add((membership, RDFS.label, label))
+            g.add((membership, SKOS.prefLabel, label))
             g.add((membership, AKG.region, region))
             g.add((membership, AKG.country, country))
             g.add((region, AKG.hasMemberCountry, country))
