@@ -16,6 +16,7 @@ with the whole dataset for other servers:
     DIR/ontology/alliance.ttl       copied from the project
     DIR/shapes/*.ttl                copied from the project
     DIR/data/{seed,regions,public}/generated.ttl   the generated layers (N-Triples lines, which are Turtle)
+    DIR/data/fingerprints/quotes.json  fingerprints of the made-up seed articles, so their quotes verify
     DIR/dataset.nq                  ontology + generated layers, in alliance-kg's named graphs
     DIR/manifest.json               sizes, sample keys for queries, ready-made write bodies
 
@@ -39,6 +40,7 @@ From Python (the benchmark harness)::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import shutil
@@ -345,6 +347,9 @@ class Generator:
         self.scope_keys: set[tuple] = set()
         self.assignments = 0
         self.statements_total = 0
+        #: The made-up articles of the seed layer, by IRI: (short name, file name, their quotes),
+        #: to fingerprint them as the project fingerprints its real articles (alliance_kg.quotes).
+        self.articles: dict[str, tuple[str, str, list[str]]] = {}
         #: The reference regions of each country that is in one.
         self.country_regions: dict[str, list[str]] = {}
         #: Labels of technologies and segments, by id.
@@ -373,10 +378,13 @@ class Generator:
         e = lambda p, o: self.e(layer, st, p, o)  # noqa: E731
         e(A, akg("Statement"))
         e(LABEL, en(f"{fact}: {about}"))
+        e(PREF, en(f"{fact}: {about}"))
         e(akg("factId"), lit(fact))
         e(akg("document"), document)
         if quote is not None:
             e(akg("quote"), lit(quote[:400]))
+            if layer == "seed":
+                self.articles[document][2].append(quote[:400])
         if stated_as is not None:
             e(akg("statedAs"), lit(stated_as))
         e(akg("strength"), akg(strength))
@@ -401,10 +409,11 @@ class Generator:
         rng = self.rng
         # Basis of single-country regions, and the project's region analysis (as in data/regions).
         self.e("regions", akr("basis-CountryItself"), A, akg("MembershipBasis"))
-        self.e("regions", akr("basis-CountryItself"), LABEL, en("the region is the country itself"))
+        self.labels("regions", akr("basis-CountryItself"), "the region is the country itself")
         doc = akr("src-generated-region-analysis")
         for p, o in ((A, akg("SourceDocument")), (A, schema("CreativeWork")),
                      (LABEL, en("synthetic region analysis of the generated data")),
+                     (PREF, en("synthetic region analysis of the generated data")),
                      (dcterms("title"), lit("Reference regions of the generated alliances: member countries")),
                      (akg("layer"), akg("RegionsLayer"))):
             self.e("regions", doc, p, o)
@@ -415,7 +424,7 @@ class Generator:
             self.judgements.append(node)
             self.e("regions", node, A, akg("Judgement"))
             self.e("regions", node, skos("notation"), lit(f"G{j + 1}"))
-            self.e("regions", node, LABEL, en(f"G{j + 1}: an edge-of-area country counted by geography"))
+            self.labels("regions", node, f"G{j + 1}: an edge-of-area country counted by geography")
             self.e("regions", node, rdfs("comment"), en("The country follows its synthetic area, so it belongs to the reference regions built on that area."))
             self.e("regions", node, akg("alternativeReading"), en("A political reading would count it with a neighbouring area."))
         # Areas (the generated data's UN M49 sub-regions) and their countries.
@@ -519,10 +528,13 @@ class Generator:
             doc = f"D{index:05d}{'ab'[k]}"
             a.seed_docs.append(akr(doc))
             publisher = rng.choice(PUBLISHERS)
+            file_name = f"{index:05d}{k}_{rng.getrandbits(64):016x}.txt"
+            self.articles[akr(doc)] = (doc, file_name, [])
             for p, o in ((A, akg("SourceDocument")), (A, schema("CreativeWork")),
                          (LABEL, en(f"{doc}: {publisher} article on the {label}")),
+                         (PREF, en(f"{doc}: {publisher} article on the {label}")),
                          (akg("shortName"), lit(doc)),
-                         (akg("fileName"), lit(f"{index:05d}{k}_{rng.getrandbits(64):016x}.txt")),
+                         (akg("fileName"), lit(file_name)),
                          (dcterms("title"), lit(f"{companies[0].stem} and partners adopt the leader-follower model")),
                          (dcterms("publisher"), lit(publisher)),
                          (schema("url"), f"<https://{slug(publisher).lower()}.example/articles/{doc.lower()}>"),
@@ -537,6 +549,7 @@ class Generator:
             published = self.date_between(founded, date(2025, 12, 31))
             for p, o in ((A, akg("SourceDocument")), (A, schema("CreativeWork")),
                          (LABEL, en(f"{publisher}: news of the {label}, {published.isoformat()}")),
+                         (PREF, en(f"{publisher}: news of the {label}, {published.isoformat()}")),
                          (dcterms("title"), lit(f"News of the {label}")),
                          (dcterms("publisher"), lit(publisher)), (dcterms("date"), day(published)),
                          (schema("url"), f"<https://{slug(publisher).lower()}.example/news/{index}-{k + 1}>"),
@@ -567,7 +580,7 @@ class Generator:
             self.e("seed", brand, akg("brandOf"), cn)
             m = akr(f"membership-{c.id}-{a.id}")
             self.e("seed", m, A, org("Membership"))
-            self.e("seed", m, LABEL, en(f"{c.label} is a member of the {label}"))
+            self.labels("seed", m, f"{c.label} is a member of the {label}")
             self.e("seed", m, org("member"), cn)
             self.e("seed", m, org("organization"), node)
             self.statement("seed", a, f"{c.stem} is a member of the {label}", a.seed_docs[0],
@@ -579,7 +592,7 @@ class Generator:
                                   (adoption, "adoption of the leader-follower model", founded)):
             self.e("seed", node_, A, akg("Announcement"))
             self.e("seed", node_, A, schema("Event"))
-            self.e("seed", node_, LABEL, en(f"{label}: {text}, {when.isoformat()}"))
+            self.labels("seed", node_, f"{label}: {text}, {when.isoformat()}")
             self.e("seed", node_, akg("date"), day(when))
             self.e("seed", node_, akg("announcedBy"), node)
         self.e("seed", adoption, akg("precededBy"), earlier)
@@ -664,6 +677,7 @@ class Generator:
             e = lambda p, o: self.e(layer, node, p, o)  # noqa: E731
             e(A, akg("LeadershipAssignment"))
             e(LABEL, en(f"{leader.label} leads {scope_label}" + (f" from {term.start.isoformat()}" if k else "")))
+            e(PREF, en(f"{leader.label} leads {scope_label}" + (f" from {term.start.isoformat()}" if k else "")))
             e(akg("scope"), akr(scope))
             e(akg("leader"), akr(leader.id))
             others = [c for i, c in enumerate(a.companies) if i != term.leader]
@@ -740,7 +754,7 @@ class Generator:
                 self.country_regions.setdefault(country, []).append(rid)
                 m = akr(f"membership-{slug(name)}-{country.removeprefix('country-')}")
                 self.e("regions", m, A, akg("RegionMembership"))
-                self.e("regions", m, LABEL, en(f"{country.removeprefix('country-')} belongs to {name}"))
+                self.labels("regions", m, f"{country.removeprefix('country-')} belongs to {name}")
                 self.e("regions", m, akg("country"), akr(country))
                 self.e("regions", m, akg("membershipBasis"), basis)
                 self.e("regions", m, akg("region"), region)
@@ -1123,9 +1137,28 @@ def generate(triples: int, seed: int, out: Path) -> Manifest:
         gen.run()
     finally:
         sink.close()
+    if layer_files is not None:
+        files["fingerprints"] = write_fingerprints(gen, seed, out)
     manifest = manifest_of(gen, seed, triples, files)
     manifest_path.write_text(manifest.to_json(), encoding="utf-8")
     return manifest
+
+
+def write_fingerprints(gen: "Generator", seed: int, out: Path) -> str:
+    """Fingerprint the made-up articles of the seed layer, so that their quotes verify as the real
+    articles' do (``data/fingerprints/quotes.json`` of the data directory, alliance_kg.quotes):
+    each article's text is its quotes, one after the other. The salt follows the seed."""
+    from alliance_kg import quotes
+
+    documents = {}
+    for name, file_name, said in gen.articles.values():
+        text = "\n".join(said)
+        documents[name] = {"file": file_name, "sha256": hashlib.sha256(text.encode()).hexdigest(), "text": text}
+    salt = hashlib.sha256(f"alliance-kg generated data, seed {seed}".encode()).hexdigest()[:32]
+    path = out / "data" / "fingerprints" / "quotes.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(quotes.render(quotes.fingerprint_file(documents, salt)), encoding="utf-8")
+    return "data/fingerprints/quotes.json"
 
 
 def main(argv: list[str] | None = None) -> int:

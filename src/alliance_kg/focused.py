@@ -6,7 +6,8 @@ SHACL-SPARQL constraints through rdflib's engine: seconds at 100k triples. So th
 
 * **SHACL-SPARQL constraints** (``sh:sparql``) run on Oxigraph, over the whole graph, once per
   focus node the shape targets, with ``$this`` pre-bound (SHACL 1.0, section 5). Oxigraph
-  answers them from its indexes in well under a millisecond each.
+  answers them from its indexes in well under a millisecond each. They may call the project's
+  SPARQL functions (``akf:quoteCheck``, :mod:`alliance_kg.quotes`).
 * **Core constraints** (``sh:class``, ``sh:minCount``, ``sh:datatype``, ``sh:or``, ...) run with
   pySHACL on a small in-memory graph: the *neighbourhood* of the focus nodes, every triple those
   constraints can read. Their paths here are one step long, forwards or inverse, so that is:
@@ -32,6 +33,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
+from .quotes import fingerprints_path, oxigraph_functions
 from .validation import ValidationReport, _merge, _results, _run, _to_rdflib, load_shapes
 
 OX_TYPE = ox.NamedNode(str(RDF.type))
@@ -116,7 +118,8 @@ def neighbourhood_paths_are_short(shapes_dir: Path) -> list[str]:
     return long
 
 
-def validate_focus(store: ox.Store, shapes_dir: Path, focus_nodes: Iterable[str]) -> ValidationReport:
+def validate_focus(store: ox.Store, shapes_dir: Path, focus_nodes: Iterable[str], *,
+                   new_nodes: frozenset[str] = frozenset()) -> ValidationReport:
     """Validate ``focus_nodes`` (IRIs) of the default graph of ``store`` against the shapes of
     ``shapes_dir``: the same results as a full validation gives for these nodes."""
     index = shapes_index(shapes_dir)
@@ -127,14 +130,14 @@ def validate_focus(store: ox.Store, shapes_dir: Path, focus_nodes: Iterable[str]
     core_shapes = rdflib.Graph()
     core_shapes.addN((s, p, o, core_shapes) for s, p, o in index.core_triples)
     core_report = _run(data, core_shapes, None, [n.value for n in focus])
-    sparql_report = _sparql_report(store, focus, index.constraints)
+    sparql_report = _sparql_report(store, focus, index.constraints, _functions(shapes_dir))
     report = _merge([core_report, sparql_report])
     conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
     shapes = load_shapes(shapes_dir)
-    return ValidationReport(conforms, _results(report, data, [core_shapes, shapes]), report)
+    return ValidationReport(conforms, _results(report, data, [core_shapes, shapes], new_nodes), report)
 
 
-def validate_all(store: ox.Store, shapes_dir: Path) -> ValidationReport:
+def validate_all(store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str] = frozenset()) -> ValidationReport:
     """Validate the whole default graph of ``store``: each SHACL-SPARQL constraint as one query
     over the graph with ``$this`` left free (the shapes' queries bind it themselves, as SHACL
     engines that join the pre-binding in require), its rows kept for the shape's targets; the
@@ -145,9 +148,9 @@ def validate_all(store: ox.Store, shapes_dir: Path) -> ValidationReport:
     core_shapes = rdflib.Graph()
     core_shapes.addN((s, p, o, core_shapes) for s, p, o in index.core_triples)
     core_report = _run(data, core_shapes, None)
-    report = _merge([core_report, _sparql_report_all(store, index.constraints)])
+    report = _merge([core_report, _sparql_report_all(store, index.constraints, _functions(shapes_dir))])
     conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
-    return ValidationReport(conforms, _results(report, data, [core_shapes, load_shapes(shapes_dir)]), report)
+    return ValidationReport(conforms, _results(report, data, [core_shapes, load_shapes(shapes_dir)], new_nodes), report)
 
 
 def _all_targets(store: ox.Store, constraint: SparqlConstraint) -> set:
@@ -162,7 +165,13 @@ def _all_targets(store: ox.Store, constraint: SparqlConstraint) -> set:
     return found
 
 
-def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint]) -> rdflib.Graph:
+def _functions(shapes_dir: Path) -> dict:
+    """The project's SPARQL functions (``akf:quoteCheck``...), over the quote fingerprints of the
+    graph whose shapes are in ``shapes_dir`` (``data/fingerprints/`` beside them)."""
+    return oxigraph_functions(fingerprints_path(Path(shapes_dir).parent))
+
+
+def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint], functions: dict) -> rdflib.Graph:
     """A ``sh:ValidationReport`` of the SPARQL constraints on every node they target."""
     report = rdflib.Graph()
     root = rdflib.BNode()
@@ -171,10 +180,10 @@ def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint])
         targets = _all_targets(store, constraint)
         if not targets:
             continue
-        solutions = store.query(constraint.query)
+        solutions = store.query(constraint.query, custom_functions=functions)
         variables = solutions.variables
         if ox.Variable("this") not in variables:  # not projected: run it on each target instead
-            nested = _sparql_report(store, sorted(targets, key=str), [constraint])
+            nested = _sparql_report(store, sorted(targets, key=str), [constraint], functions)
             for result in nested.objects(None, SH.result):
                 conforms = False
                 report.add((root, SH.result, result))
@@ -262,7 +271,8 @@ def _subclasses(store: ox.Store, cls: ox.NamedNode) -> set:
     return found
 
 
-def _sparql_report(store: ox.Store, focus: list[ox.NamedNode], constraints: Iterable[SparqlConstraint]) -> rdflib.Graph:
+def _sparql_report(store: ox.Store, focus: list[ox.NamedNode], constraints: Iterable[SparqlConstraint],
+                   functions: dict) -> rdflib.Graph:
     """A ``sh:ValidationReport`` of the SPARQL constraints on ``focus``, as pySHACL writes it."""
     report = rdflib.Graph()
     root = rdflib.BNode()
@@ -273,7 +283,7 @@ def _sparql_report(store: ox.Store, focus: list[ox.NamedNode], constraints: Iter
         for node in focus:
             if not _targets(store, constraint, node, classes):
                 continue
-            solutions = store.query(constraint.query, substitutions={this: node})
+            solutions = store.query(constraint.query, substitutions={this: node}, custom_functions=functions)
             for _, bound in _distinct_rows(solutions, solutions.variables, default=node):
                 conforms = False
                 _add_result(report, root, constraint, node, bound)
