@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .catalog import AKG, Catalog, Ref, catalog
-from .provenance import Source, layer_of, strongest, triple_sources
-from .responsibility import LAYERS, parse_layer
+from .provenance import Source, layer_of, triple_sources
+from .responsibility import LAYERS, parse_layer, strength_by_layer
 from .store import PREFIXES, KnowledgeGraph
 
 SCHEMA = PREFIXES["schema"]
@@ -42,7 +42,10 @@ def snake(name: str) -> str:
 
 @dataclass(frozen=True)
 class Maker:
-    """A company that developed or released an item, with the evidence."""
+    """A company that developed or released an item, with the evidence.
+
+    ``strength`` is the strongest source's within ``layer``; ``strength_by_layer`` gives each layer's.
+    """
 
     id: str
     iri: str
@@ -51,6 +54,7 @@ class Maker:
     layer: str
     strength: str | None
     sources: list[Source]
+    strength_by_layer: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,7 +74,12 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
-    """One link: ``subject`` --relation--> ``object``, with its kind, strength, layer and sources."""
+    """One link: ``subject`` --relation--> ``object``, with its kind, layer, strength and sources.
+
+    ``layer`` is the layer that holds the link (the seed when several do) and ``strength`` the
+    strongest of that layer's sources (``None`` when it has none): never another layer's strength
+    under its name. ``strength_by_layer`` gives the strongest source of each layer.
+    """
 
     subject: Ref
     relation: str
@@ -201,15 +210,11 @@ def _edges(kg: KnowledgeGraph, cat: Catalog, triples, layers) -> list[Edge]:
     edges = []
     for (s, p, o), layer in sorted(found.items()):
         sources, kinds = triple_sources(kg, s, p, o, layers=layers)
+        by_layer = strength_by_layer(sources)
         edges.append(Edge(
             subject=cat.ref(s), relation=RELATIONS[p], object=cat.ref(o),
             kind=", ".join(sorted(snake(k) for k in kinds)) or None,
-            strength=strongest(src.strength or "" for src in sources),
-            layer=layer, sources=sources,
-            strength_by_layer={
-                name: strongest(src.strength or "" for src in sources if src.layer == name)
-                for name in sorted({src.layer for src in sources})
-            },
+            strength=by_layer.get(layer), layer=layer, sources=sources, strength_by_layer=by_layer,
         ))
     return edges
 
@@ -263,8 +268,9 @@ def lineage(kg: KnowledgeGraph, key: str, *, layer: str | None = None) -> Lineag
         for company, company_layer in sorted(links.get(relation, {}).items()):
             sources, _ = triple_sources(kg, thing.iri, predicate, company, layers=layers)
             ref = cat.ref(company)
+            by_layer = strength_by_layer(sources)
             makers.append(Maker(ref.id, ref.iri, ref.label, relation, company_layer,
-                                strongest(s.strength or "" for s in sources), sources))
+                                by_layer.get(company_layer), sources, by_layer))
     families = sorted({e.object for e in platform_edges if e.relation == "platform_variant_of"},
                       key=lambda r: r.label)
     edges = _unique_edges([*platform_edges, *up, *down])

@@ -4,6 +4,11 @@ The answer lists the leadership assignments that hold on the date, each with its
 followers (and whether the sources state them or rule R-F derives them), validity, the chain
 that led from the question to the scope (``via``) and the statements that support it.
 
+Every leader is given with the scope it leads. A lead whose scope covers the whole question is in
+``leaders``; a lead whose scope is limited to regions, segments or platforms the question did not
+ask for (Nissan leads *connected technology in China*, asked about connected technology) is in
+``limited_leaders``, and never reads as a leader of the whole.
+
 "No leader is assigned" is an answer: it comes with a note that says why, and nothing is ever
 guessed: not the leader of a nearby region, not the regional leader for a technology question.
 """
@@ -19,11 +24,28 @@ import pyoxigraph as ox
 
 from .catalog import AKG, Catalog, Ref, ScopeInfo, catalog, local_id
 from .errors import BadRequest, NotFound
-from .provenance import Source, layer_of, node_sources, triple_sources
+from .provenance import Source, layer_of, node_sources, strongest, triple_sources
 from .store import PREFIXES, KnowledgeGraph
 
 LAYERS = {"seed": {"seed"}, "all": None}
 RULES = {AKG + "FollowersDerived": "derived", AKG + "FollowersStated": "stated"}
+#: The order layers are shown in: the articles first, then the region mapping, then public facts.
+LAYER_ORDER = ("seed", "regions", "public")
+
+
+def strength_by_layer(sources: Iterable[Source]) -> dict[str, str | None]:
+    """The strongest strength of ``sources`` in each layer, layer by layer (never mixed).
+
+    >>> from alliance_kg.provenance import Document
+    >>> doc = Document("D", "x:D", None, None, None)
+    >>> strength_by_layer([Source("a", "x:a", None, doc, None, None, "stated", "public"),
+    ...                    Source("b", "x:b", None, doc, None, None, "implied", "seed")])
+    {'seed': 'implied', 'public': 'stated'}
+    """
+    sources = list(sources)
+    layers = sorted({s.layer for s in sources},
+                    key=lambda name: (LAYER_ORDER.index(name) if name in LAYER_ORDER else len(LAYER_ORDER), name))
+    return {name: strongest(s.strength or "" for s in sources if s.layer == name) for name in layers}
 
 
 @dataclass(frozen=True)
@@ -36,6 +58,8 @@ class ScopeRef:
     kind: str
     alt_labels: tuple[str, ...]
     qualifiers: dict
+    #: The regions, segments and platforms the scope is limited to; empty: it is not limited.
+    limited_to: list[Ref] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -66,12 +90,29 @@ class Assignment:
     sources: list[Source] = field(default_factory=list)
     #: The statements that date the assignment (its ``valid_from``), apart from those of the claim.
     valid_from_sources: list[Source] = field(default_factory=list)
+    #: The strongest strength of ``sources`` in each layer, e.g. ``{"seed": "stated"}``.
+    strength_by_layer: dict[str, str | None] = field(default_factory=dict)
 
     def holds_on(self, day: date) -> bool:
         """Whether the assignment holds on ``day`` (``valid_to`` is the last day it holds)."""
         start = _date(self.valid_from)
         end = _date(self.valid_to) if self.valid_to else None
         return start is not None and start <= day and (end is None or day <= end)
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A leader with the scope it leads and the assignment that says so: never a bare company.
+
+    ``id``, ``iri`` and ``label`` are the company's, ``scope`` the scope it leads (with its
+    qualifiers and ``limited_to``), ``assignment`` the id of the assignment.
+    """
+
+    id: str
+    iri: str
+    label: str
+    scope: ScopeRef
+    assignment: str
 
 
 @dataclass(frozen=True)
@@ -99,8 +140,13 @@ class Responsibility:
     question: dict
     as_of: str
     layer: str
+    #: Whether a leader is assigned for the whole of the question (``leaders`` is not empty).
     leader_assigned: bool
-    leaders: list[Ref]
+    #: The leads whose scope covers the whole question, each with its scope.
+    leaders: list[Lead]
+    #: The leads of scopes limited to regions, segments or platforms the question did not ask for.
+    limited_leaders: list[Lead]
+    #: Every assignment behind ``leaders`` (first) and ``limited_leaders``.
     assignments: list[Assignment]
     related: list[Related]
     note: str
@@ -163,6 +209,7 @@ def scope_ref(cat: Catalog, iri: str) -> ScopeRef:
     entity = cat.entities.get(iri)
     ref = cat.ref(iri)
     qualifiers: dict = {}
+    limited_to: list[Ref] = []
     if info is not None:
         if info.technology:
             qualifiers["technology"] = cat.ref(info.technology)
@@ -170,11 +217,17 @@ def scope_ref(cat: Catalog, iri: str) -> ScopeRef:
             qualifiers["segment"] = cat.ref(info.segment)
         for name, iris in (("regions", info.regions), ("segments", info.segments), ("platforms", info.platforms)):
             if iris:
-                qualifiers[name] = sorted((cat.ref(i) for i in iris), key=lambda r: r.label)
+                qualifiers[name] = _refs(cat, iris)
         if info.texts:
             qualifiers["text"] = sorted(info.texts)
+        limited_to = _refs(cat, info.regions) + _refs(cat, info.segments) + _refs(cat, info.platforms)
     alt_labels = tuple(sorted(entity.alt_labels)) if entity else ()
-    return ScopeRef(ref.id, ref.iri, ref.label, info.kind if info else "scope", alt_labels, qualifiers)
+    return ScopeRef(ref.id, ref.iri, ref.label, info.kind if info else "scope", alt_labels, qualifiers, limited_to)
+
+
+def _refs(cat: Catalog, iris: Iterable[str]) -> list[Ref]:
+    """The things ``iris`` name, as refs sorted by label."""
+    return sorted((cat.ref(i) for i in iris), key=lambda r: r.label)
 
 
 def list_scopes(kg: KnowledgeGraph, kind: str | None = None) -> list[ScopeRef]:
@@ -228,11 +281,18 @@ def _with_sources(kg: KnowledgeGraph, assignments: list[Assignment], layers: set
     for a in assignments:
         a.sources = node_sources(kg, a.iri, layers=layers)
         a.valid_from_sources = triple_sources(kg, a.iri, AKG + "validFrom", None, layers=layers)[0]
+        a.strength_by_layer = strength_by_layer(a.sources)
     return assignments
 
 
 def _distinct_leaders(assignments: Iterable[Assignment]) -> list[Ref]:
     return sorted({a.leader for a in assignments}, key=lambda r: r.label)
+
+
+def _leads(assignments: Iterable[Assignment]) -> list[Lead]:
+    """Each assignment's leader with its scope, scope by scope."""
+    leads = [Lead(a.leader.id, a.leader.iri, a.leader.label, a.scope, a.id) for a in assignments]
+    return sorted(leads, key=lambda l: (l.scope.label.casefold(), l.label, l.assignment))
 
 
 def _and(items: list[str]) -> str:
@@ -279,34 +339,19 @@ def responsibility(
 
 
 def _answer(kg, cat, question: dict, phrase: str, matched: list[tuple[str, list[Via]]], related: dict[str, str],
-            day: date, layer: str, layers, *, why_none: str = "", judgements=()) -> Responsibility:
-    holding: list[Assignment] = []
-    other_dates: list[Assignment] = []
-    other_layer = False
-    for scope, via in matched:
-        every = scope_assignments(kg, scope, layers=None)
-        mine = [a for a in every if layers is None or a.layer in layers]
-        for a in mine:
-            a.via = list(via)
-            (holding if a.holds_on(day) else other_dates).append(a)
-        if not any(a.holds_on(day) for a in mine) and any(a.holds_on(day) for a in every):
-            other_layer = True
+            day: date, layer: str, layers, *, why_none: str = "", judgements=(),
+            beyond: dict[str, list[Ref]] | None = None) -> Responsibility:
+    """The answer from the scopes ``matched``; ``beyond`` maps a scope to what limits it beyond the
+    question (its leads go to ``limited_leaders``, never to ``leaders``)."""
+    beyond = beyond or {}
+    holding, other_dates, other_layer = _holding(kg, matched, day, layers)
     _with_sources(kg, holding, layers)
-    matched_iris = {scope for scope, _ in matched}
-    related_list = []
-    for scope, relation in related.items():
-        if scope in matched_iris:
-            continue
-        leaders = _distinct_leaders(a for a in scope_assignments(kg, scope, layers=layers) if a.holds_on(day))
-        related_list.append(Related(scope_ref(cat, scope), relation, leaders))
-    related_list.sort(key=lambda r: r.scope.label.casefold())
-    leaders = _distinct_leaders(holding)
+    covering = [a for a in holding if not beyond.get(a.scope.iri)]
+    limited = [a for a in holding if beyond.get(a.scope.iri)]
+    related_list = _related(kg, cat, related, {scope for scope, _ in matched}, day, layers)
     iso = day.isoformat()
-    if leaders:
-        names = _and([r.label for r in leaders])
-        verb = "is the leader" if len(leaders) == 1 else "are the leaders"
-        scopes = sorted(label for label in {a.scope.label for a in holding} if label not in phrase)
-        note = f"On {iso}, {names} {verb} for {phrase}" + (f" ({_and(scopes)})" if scopes else "") + "."
+    if holding:
+        note = _found_note(iso, phrase, covering, limited, beyond)
     else:
         reasons = [why_none.rstrip(".")] if why_none else []
         if other_dates:
@@ -319,7 +364,67 @@ def _answer(kg, cat, question: dict, phrase: str, matched: list[tuple[str, list[
         if related_list:
             reasons.append("see related for nearby scopes, which are not the same")
         note = f"The sources assign no leader for {phrase} on {iso}" + (": " + "; ".join(reasons) if reasons else "") + "."
-    return Responsibility(question, iso, layer, bool(leaders), leaders, holding, related_list, note, list(judgements))
+    return Responsibility(question, iso, layer, bool(covering), _leads(covering), _leads(limited), covering + limited,
+                          related_list, note, list(judgements))
+
+
+def _holding(kg, matched: list[tuple[str, list[Via]]], day: date, layers) -> tuple[list[Assignment], list[Assignment], bool]:
+    """The assignments of the ``matched`` scopes that hold on ``day``, those that hold on other
+    dates, and whether another layer has one that holds on ``day``."""
+    holding: list[Assignment] = []
+    other_dates: list[Assignment] = []
+    other_layer = False
+    for scope, via in matched:
+        every = scope_assignments(kg, scope, layers=None)
+        mine = [a for a in every if layers is None or a.layer in layers]
+        for a in mine:
+            a.via = list(via)
+            (holding if a.holds_on(day) else other_dates).append(a)
+        if not any(a.holds_on(day) for a in mine) and any(a.holds_on(day) for a in every):
+            other_layer = True
+    return holding, other_dates, other_layer
+
+
+def _related(kg, cat: Catalog, related: dict[str, str], matched: set[str], day: date, layers) -> list[Related]:
+    """The scopes near the question but not the same, each with its leaders on ``day``."""
+    found = []
+    for scope, relation in related.items():
+        if scope in matched:
+            continue
+        leaders = _distinct_leaders(a for a in scope_assignments(kg, scope, layers=layers) if a.holds_on(day))
+        found.append(Related(scope_ref(cat, scope), relation, leaders))
+    return sorted(found, key=lambda r: r.scope.label.casefold())
+
+
+def _found_note(iso: str, phrase: str, covering: list[Assignment], limited: list[Assignment],
+                beyond: dict[str, list[Ref]]) -> str:
+    """The note of an answer with a leader: who leads the whole of ``phrase``, and who leads
+    only a narrower scope, with what limits it; a narrower lead is never said to be the whole.
+
+    >>> ref = Ref("Nissan", "x:Nissan", "Nissan")
+    >>> china = ScopeRef("c", "x:c", "connected technology in China", "technology", (), {})
+    >>> a = Assignment("a", "x:a", china, ref, [], None, "2020-05-27", None, "seed")
+    >>> _found_note("2021-01-01", "connected technology", [], [a], {"x:c": [Ref("China", "x:China", "China")]})
+    'On 2021-01-01, Nissan leads connected technology in China; no leader is assigned for connected technology elsewhere.'
+    """
+    parts = []
+    if covering:
+        leaders = _distinct_leaders(covering)
+        verb = "is the leader" if len(leaders) == 1 else "are the leaders"
+        scopes = sorted(label for label in {a.scope.label for a in covering} if label not in phrase)
+        parts.append(f"{_and([r.label for r in leaders])} {verb} for {phrase}" + (f" ({_and(scopes)})" if scopes else ""))
+    narrower = []
+    for scope in sorted({a.scope.iri: a.scope for a in limited}.values(), key=lambda s: s.label.casefold()):
+        leaders = _distinct_leaders(a for a in limited if a.scope.iri == scope.iri)
+        limits = [r.label for r in beyond[scope.iri]]
+        said = all(label in scope.label for label in limits)  # "connected technology in China" says it
+        narrower.append(f"{_and([r.label for r in leaders])} {'leads' if len(leaders) == 1 else 'lead'} {scope.label}"
+                        + ("" if said else f" (limited to {_and(limits)})"))
+    if covering and narrower:
+        parts.append("for narrower scopes, " + "; ".join(narrower))
+    elif narrower:
+        parts += narrower + [f"no leader is assigned for {phrase} elsewhere"]
+    return f"On {iso}, " + "; ".join(parts) + "."
 
 
 def _for_region(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibility:
@@ -398,12 +503,15 @@ def _for_concept(kg, cat: Catalog, kind: str, key: str, region_key, segment_key,
         concept = getattr(cat.scopes[thing.iri], attribute)
         candidates = [thing.iri]
     matched: list[tuple[str, list[Via]]] = []
+    beyond: dict[str, list[Ref]] = {}
     related: dict[str, str] = {}
     for iri in candidates:
         info = cat.scopes[iri]
         via, fits = _narrow(cat, info, region, seg)
         if fits:
             matched.append((iri, via))
+            # a scope asked by name is the whole question; a concept's scope may be narrower
+            beyond[iri] = _beyond(cat, info, region, seg) if kind in thing.kinds else []
         else:
             related[iri] = f"the same {kind} for another " + ("region" if region and info.regions and region.iri not in info.regions else "segment")
     if concept:
@@ -422,7 +530,18 @@ def _for_concept(kg, cat: Catalog, kind: str, key: str, region_key, segment_key,
         phrase += f" in {region.label}"
     if seg:
         phrase += f" for the {seg.label}"
-    return _answer(kg, cat, question, phrase, matched, related, day, layer, layers)
+    return _answer(kg, cat, question, phrase, matched, related, day, layer, layers, beyond=beyond)
+
+
+def _beyond(cat: Catalog, info: ScopeInfo, region, seg) -> list[Ref]:
+    """What limits a scope that fits the question beyond what the question asks: its regions when
+    no region is asked, its segments when no segment is asked, and its platforms (never asked)."""
+    limits = []
+    if region is None:
+        limits += _refs(cat, info.regions)
+    if seg is None:
+        limits += _refs(cat, info.segments)
+    return limits + _refs(cat, info.platforms)
 
 
 def _narrow(cat: Catalog, info: ScopeInfo, region, seg) -> tuple[list[Via], bool]:
