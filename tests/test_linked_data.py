@@ -9,6 +9,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from alliance_kg.catalog import catalog
+
 AKR = "https://w3id.org/alliance-kg/id/"
 AKG = "https://w3id.org/alliance-kg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -84,6 +86,124 @@ def test_a_company_page_shows_what_it_leads_and_a_model_page_its_lineage(client)
     livina = client.get("/doc/NissanLivina").get_data(as_text=True)
     assert "Lineage" in livina and "Mitsubishi Xpander" in livina
     assert "we had already expected the next model to be from Nissan which became the Livina" in livina
+
+
+# --- one hop: what a description holds ---------------------------------------------------------------
+
+#: For every assignment a company leads or follows: its scope and dates, the scope's names and
+#: kinds, and the statements supporting it with their document (and its title) and quote.
+COMPANY_HOP = """
+SELECT ?company ?s ?p ?o WHERE {
+  { ?a akg:leader ?company } UNION { ?a akg:follower ?company }
+  { ?a ?p ?o . BIND (?a AS ?s) VALUES ?p { akg:scope akg:validFrom akg:validTo } }
+  UNION { ?a akg:scope ?s . ?s ?p ?o . VALUES ?p { rdf:type skos:prefLabel rdfs:label } }
+  UNION { ?s akg:supports ?a ; ?p ?o . VALUES ?p { akg:supports akg:document akg:quote } }
+  UNION { ?statement akg:supports ?a ; akg:document ?s . ?s dcterms:title ?o . BIND (dcterms:title AS ?p) }
+}"""
+
+
+def graph_triples(kg, sparql: str, **bindings) -> set[tuple[str, str, str]]:
+    return {(r["s"].value, r["p"].value, r["o"].value) for r in kg.select(sparql, bindings=bindings)}
+
+
+@pytest.mark.parametrize("media_type", ["text/turtle", "application/ld+json"])
+def test_a_company_document_holds_each_of_its_assignments_with_scope_dates_and_evidence(client, shipped, media_type):
+    company = ox.NamedNode(AKR + "Nissan")
+    expected = graph_triples(shipped, COMPANY_HOP, company=company)
+    assignments = {r["a"].value for r in shipped.select(
+        "SELECT ?c ?a WHERE { { ?a akg:leader ?c } UNION { ?a akg:follower ?c } }", bindings={"c": company})}
+    # the expectation is not empty: every assignment has a scope, a start date and a quoted statement
+    for predicate in ("scope", "validFrom"):
+        assert {s for s, p, _ in expected if p == AKG + predicate} == assignments
+    assert {o for _, p, o in expected if p == AKG + "supports"} == assignments
+    assert any(p == AKG + "quote" for _, p, _ in expected)
+    found = triples(client.get("/doc/Nissan", headers={"Accept": media_type}), FORMATS[media_type])
+    assert expected - found == set()
+
+
+@pytest.mark.parametrize("assignment", ["assignment-Japan", "assignment-Europe"])
+def test_an_assignment_document_holds_its_scopes_label_and_kind(client, shipped, assignment):
+    expected = graph_triples(shipped, "SELECT ?a ?s ?p ?o WHERE { ?a akg:scope ?s . ?s ?p ?o "
+                                      "VALUES ?p { rdf:type skos:prefLabel rdfs:label } }",
+                             a=ox.NamedNode(AKR + assignment))
+    assert any(p == "http://www.w3.org/2004/02/skos/core#prefLabel" for _, p, _ in expected)
+    found = triples(client.get(f"/doc/{assignment}.ttl"), ox.RdfFormat.TURTLE)
+    assert expected - found == set()
+
+
+def test_a_company_page_still_renders_with_the_nodes_about_it(client):
+    page = client.get("/doc/Nissan").get_data(as_text=True)
+    assert "Leads and follows" in page and 'href="/id/assignment-Japan"' in page
+    assert "The nodes about Nissan" in page
+
+
+# --- names on /id/ and /doc/ -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, location", [
+    ("/doc/Germany", "/doc/country-DE"),
+    ("/doc/germany", "/doc/country-DE"),
+    ("/doc/DE", "/doc/country-DE"),
+    ("/doc/DEU", "/doc/country-DE"),
+    ("/doc/federal%20republic%20of%20GERMANY", "/doc/country-DE"),
+    ("/doc/Germany.ttl", "/doc/country-DE.ttl"),
+    ("/doc/de.jsonld", "/doc/country-DE.jsonld"),
+    ("/doc/turkiye", "/doc/country-TR"),
+    ("/doc/nissan", "/doc/Nissan"),
+    ("/id/Germany", "/doc/country-DE"),
+])
+def test_a_name_answers_303_to_the_document_at_its_id(client, shipped, path, location):
+    response = client.get(path)
+    assert response.status_code == 303
+    assert response.headers["Location"] == location
+    assert client.get(location).status_code == 200
+
+
+def test_a_person_is_found_by_family_name(client, shipped):
+    people = {r["person"].value for r in shipped.select(
+        "SELECT ?person WHERE { ?person a schema:Person ; skos:prefLabel ?name FILTER (STRENDS(?name, ' Senard')) }")}
+    assert len(people) == 1
+    person = people.pop()
+    response = client.get("/id/Senard")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/doc/" + person.removeprefix(AKR)
+    page = client.get(response.headers["Location"], headers={"Accept": "text/turtle"})
+    assert (person, RDF_TYPE, "https://schema.org/Person") in triples(page, ox.RdfFormat.TURTLE)
+
+
+@pytest.mark.parametrize("path", ["/doc/Europa", "/id/Europa", "/doc/Europa.ttl"])
+def test_an_unknown_name_is_404_with_the_closest_names(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    error = response.get_json()["error"]
+    assert error["code"] == "not_found" and "Europe" in error["message"]
+    assert "Europe" in [s["label"] for s in error["suggestions"]]
+    assert {"id": "Europe", "iri": AKR + "Europe", "label": "Europe", "page": "/id/Europe"} in error["suggestions"]
+
+
+@pytest.mark.parametrize("name", ["Korea", "Mitsubishi"])
+def test_an_ambiguous_name_is_400_listing_what_it_names(client, shipped, name):
+    named = {e.id for e in catalog(shipped).candidates(name)}
+    assert len(named) > 1
+    response = client.get(f"/doc/{name}")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert {c["id"] for c in error["candidates"]} == named
+    assert all(f"id {i}" in error["message"] for i in named)
+
+
+# --- JSON by Accept ----------------------------------------------------------------------------------
+
+
+def test_accept_json_gives_json_ld_with_the_triples_of_the_turtle(client):
+    turtle = client.get("/doc/Nissan", headers={"Accept": "text/turtle"})
+    response = client.get("/doc/Nissan", headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert set(ox.parse(response.data, format=ox.RdfFormat.JSON_LD)) == set(ox.parse(turtle.data, format=ox.RdfFormat.TURTLE))
+    as_rdflib = rdflib.Graph().parse(data=response.data, format="json-ld")
+    assert set(as_rdflib) == set(rdflib.Graph().parse(data=turtle.data, format="turtle")) and len(as_rdflib) > 0
+    both = client.get("/doc/Nissan", headers={"Accept": "application/json, application/ld+json"})
+    assert both.mimetype == "application/ld+json"
 
 
 def test_a_named_graph_iri_answers_303_to_the_graph_store(client):

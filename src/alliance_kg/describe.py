@@ -1,9 +1,24 @@
-"""What the graph says about one resource: the description behind its linked-data page.
+"""What the graph says about one resource: the description behind its linked-data page, and the
+resource a name on a page's path stands for.
 
-A description holds every triple with the resource as subject (with the layer it comes from),
-every triple with it as object (incoming links), and the statements that support it or are about
-one of its triples, with their documents and quotes. As RDF it is those triples plus the
-statements' own triples, so a client that dereferences an IRI also gets the evidence.
+A description is the resource's graph to **one hop of the things that describe it**, so that a
+client that dereferences an IRI need not fetch anything else to read it:
+
+1. every triple with the resource as subject (with the layer it comes from);
+2. every triple with it as object (incoming links);
+3. every triple of each node *about* it (``describe_about.rq``): the nodes that exist to say
+   something of the things they link (a leadership assignment, a region or organisation
+   membership, a shareholding, a sharing arrangement, a figure, a quotation, a statement) linked
+   to it either way; any node that supports it or reifies one of its triples; and the statements
+   that support or reify a node that names it. So a company's description holds each assignment
+   it leads or follows with its scope, leader, followers and dates (``akg:validFrom``,
+   ``akg:validTo``), and the statements behind each one with their document and quote;
+4. the name and kind (``rdf:type``, ``skos:prefLabel``, ``rdfs:label``, ``dcterms:title``) of
+   every other IRI those triples mention, except as a class (``describe_names.rq``): the scope of
+   an assignment, the document of a statement, the subject of an incoming link.
+
+It goes no further: the assignments of an assignment's scope, or the statements citing a
+statement's document, are in their own descriptions.
 """
 
 from __future__ import annotations
@@ -13,7 +28,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .catalog import local_id
+from .catalog import Catalog, Entity, catalog, local_id, normalise
+from .errors import BadRequest, NotFound
 from .provenance import Source, layer_of, node_sources, source_from_row
 from .queries import load_query
 from .store import BASE, PREFIXES, KnowledgeGraph
@@ -47,8 +63,18 @@ class Arc:
     layer: str
 
 
+@dataclass(frozen=True)
+class Linked:
+    """A node about the resource (an assignment, a membership, a statement...) and its own triples."""
+
+    node: Term
+    arcs: list[Arc]
+
+
 @dataclass
 class Description:
+    """One resource to one hop: see the module's docstring for what ``triples`` holds."""
+
     iri: str
     id: str
     label: str
@@ -58,6 +84,7 @@ class Description:
     incoming: list[Arc]
     sources: list[Source]
     about: list[tuple[Term, Source]] = field(default_factory=list)  # (property, statement) pairs
+    linked: list[Linked] = field(default_factory=list)  # the nodes about it, with their triples
     triples: list[ox.Triple] = field(default_factory=list)
 
     @property
@@ -146,7 +173,8 @@ def _short(iri: str) -> str:
 
 
 def describe(kg: KnowledgeGraph, iri: str) -> Description:
-    """Everything the graph says of ``iri`` and everything it links to it with."""
+    """``iri`` to one hop: its own triples, its incoming links, the nodes about it with their
+    triples, and the names and kinds of everything these mention (see the module's docstring)."""
     node = ox.NamedNode(iri)
     out_rows = kg.canned("describe_out", node=node)
     in_rows = kg.canned("describe_in", node=node)
@@ -155,19 +183,128 @@ def describe(kg: KnowledgeGraph, iri: str) -> Description:
     types = sorted({a.other for a in outgoing if a.property.value == RDF_TYPE and a.other.kind == "iri"},
                    key=lambda t: t.label)
     descriptions = sorted({a.other.value for a in outgoing if a.property.value in DESCRIPTIONS})
-    sources = node_sources(kg, iri)
     about = list({(r["predicate"].value, r["statement"].value): (term(kg, r["predicate"]), source_from_row(r))
                   for r in kg.canned("about_sources", subject=node)}.values())
     triples = [ox.Triple(node, r["p"], r["o"]) for r in out_rows]
     triples += [ox.Triple(r["s"], r["p"], node) for r in in_rows]
-    statements = {ox.NamedNode(s.statement_iri) for s in sources}
-    statements |= {ox.NamedNode(s.statement_iri) for _, s in about}
-    for statement in sorted(statements, key=lambda n: n.value):
-        triples += [ox.Triple(statement, r["p"], r["o"]) for r in kg.canned("describe_out", node=statement)]
-    label = labels(kg).get(iri) or local_id(iri)
+    linked, linked_triples = _linked(kg, node)
+    triples += linked_triples
+    triples += _names(kg, triples, {node, *(ox.NamedNode(n.node.value) for n in linked)})
     return Description(
-        iri=iri, id=local_id(iri), label=label, types=types, descriptions=descriptions,
+        iri=iri, id=local_id(iri), label=labels(kg).get(iri) or local_id(iri), types=types, descriptions=descriptions,
         outgoing=sorted(outgoing, key=lambda a: (a.property.value != RDF_TYPE, a.property.label, a.other.label)),
         incoming=sorted(incoming, key=lambda a: (a.property.label, a.other.label)),
-        sources=sources, about=about, triples=list(dict.fromkeys(triples)),
+        sources=node_sources(kg, iri), about=about, linked=linked,
+        triples=sorted(dict.fromkeys(triples), key=lambda t: (t.subject != node, t.subject.value)),
     )
+
+
+def _linked(kg: KnowledgeGraph, node: ox.NamedNode) -> tuple[list[Linked], list[ox.Triple]]:
+    """The nodes about ``node`` (``describe_about.rq``), each with its own triples."""
+    linked: list[Linked] = []
+    triples: list[ox.Triple] = []
+    for about in (r["about"] for r in kg.canned("describe_about", node=node)):
+        rows = kg.canned("describe_out", node=about)
+        arcs = [Arc(term(kg, r["p"]), term(kg, r["o"]), layer_of(r["graph"].value)) for r in rows]
+        arcs.sort(key=lambda a: (a.property.value != RDF_TYPE, a.property.label, a.other.label))
+        linked.append(Linked(term(kg, about), arcs))
+        triples += [ox.Triple(about, r["p"], r["o"]) for r in rows]
+    return linked, triples
+
+
+def _names(kg: KnowledgeGraph, triples: list[ox.Triple], described: set[ox.NamedNode]) -> list[ox.Triple]:
+    """The classes and labels (``describe_names.rq``) of every IRI ``triples`` mention other than
+    as a class, except the ``described`` ones, whose triples are all there already."""
+    mentioned = {end for t in triples if t.predicate.value != RDF_TYPE
+                 for end in (t.subject, t.object) if isinstance(end, ox.NamedNode)}
+    return [ox.Triple(thing, r["p"], r["o"])
+            for thing in sorted(mentioned - described, key=lambda n: n.value)
+            for r in kg.canned("describe_names", thing=thing)]
+
+
+# --- which resource a key names --------------------------------------------------------------------
+
+
+def resolve(kg: KnowledgeGraph, key: str) -> str:
+    """The IRI of the resource ``key`` names, as a path of this service gives it (``/doc/{key}``).
+
+    ``key`` is first an id: ``BASE + "id/" + key``, when the graph says anything of it. Otherwise
+    it is a name, matched as the JSON API matches names (:meth:`Catalog.candidates`): an id in any
+    case, a preferred, alternative or ``rdfs:`` label or a shorter form of one (case- and
+    accent-insensitive), an ISO 3166 code, a document's short name; or else a person's family
+    name (the last word of one of their names: ``Senard``). Where it names several things, the
+    closest match wins (an id, then a name, then a shorter form of a name): ``japan`` is the region
+    whose id is ``Japan``, not the country ``country-JP`` also named Japan; ``Spain`` is the
+    country, not the plant "Palencia plant (Spain)". Names all weigh the same, so ``Mitsubishi``
+    (the brand's label, the company's alternative label) names two things.
+
+    >>> from alliance_kg.store import KnowledgeGraph
+    >>> kg = KnowledgeGraph.in_memory()
+    >>> kg.load_data(b'<https://w3id.org/alliance-kg/id/country-DE> a <https://w3id.org/alliance-kg/ontology#Country> ;'
+    ...              b' <http://www.w3.org/2004/02/skos/core#prefLabel> "Germany"@en .', "turtle", graph="seed")
+    >>> resolve(kg, "country-DE") == resolve(kg, "GERMANY") == BASE + "id/country-DE"
+    True
+
+    :raises NotFound: ``key`` names nothing here (the message and ``details["suggestions"]``
+        give the closest known names).
+    :raises BadRequest: ``key`` names several things equally well (``details["candidates"]``).
+    """
+    exact = _known_id(kg, key)
+    if exact is not None:
+        return exact
+    cat = catalog(kg)
+    matches = [e for e in cat.candidates(key) if e.iri.startswith(BASE + "id/")]
+    ranked = sorted(matches, key=lambda e: (_rank(e, key), e.iri))
+    best = [e for e in ranked if _rank(e, key) == _rank(ranked[0], key)] if ranked else _family_name(cat, key)
+    if len(best) == 1:
+        return best[0].iri
+    if best:
+        raise _ambiguous(key, best)
+    raise _unknown(key, cat)
+
+
+def _known_id(kg: KnowledgeGraph, key: str) -> str | None:
+    """``BASE + "id/" + key`` if it is an IRI the graph says something of."""
+    try:
+        node = ox.NamedNode(BASE + "id/" + key)
+    except ValueError:  # a space, a ``>``…: no IRI, so no id
+        return None
+    return node.value if kg.canned("describe_known", node=node) else None
+
+
+def _rank(entity: Entity, key: str) -> int:
+    """How closely ``key`` names ``entity``: 0 its id or IRI, 1 one of its names (a label of any kind,
+    a code), 2 a shorter form of a name (``Korea`` of "Korea (Republic of)")."""
+    if key == entity.iri or key.casefold() == entity.id.casefold():
+        return 0
+    return 1 if normalise(key) in {normalise(name) for name in entity.names()} else 2
+
+
+def _family_name(cat: Catalog, key: str) -> list[Entity]:
+    """The people one of whose names ends with the word ``key`` (``Senard``: Jean-Dominique Senard)."""
+    folded = normalise(key)
+    return [e for e in cat.of_kind("person") if e.iri.startswith(BASE + "id/")
+            and any(name.split() and normalise(name.split()[-1]) == folded for name in e.names())]
+
+
+def _choice(entity: Entity) -> dict:
+    return {"id": entity.id, "iri": entity.iri, "label": entity.label, "page": local_path(entity.iri)}
+
+
+def _ambiguous(key: str, entities: list[Entity]) -> BadRequest:
+    listed = ", ".join(f"{e.label} (id {e.id})" for e in entities)
+    error = BadRequest(f"{key!r} names more than one thing: {listed}", hint="use the id of the one you mean")
+    error.details = {"candidates": [_choice(e) for e in entities]}
+    return error
+
+
+def _unknown(key: str, cat: Catalog) -> NotFound:
+    names = cat.closest(key, {kind for e in cat.entities.values() for kind in e.kinds})
+    message = f"nothing here is named {key!r}"
+    if names:
+        message += "; closest known names: " + ", ".join(names)
+    error = NotFound(message, hint="give an id (Europe, assignment-Europe), a label or alternative label, "
+                                   "or a country's ISO 3166 code; /api/scopes, /api/companies and /api/models list things")
+    suggestions = {e.iri: e for name in names for e in cat.candidates(name) if e.iri.startswith(BASE + "id/")}
+    error.details = {"suggestions": [_choice(e) for e in suggestions.values()]}
+    return error

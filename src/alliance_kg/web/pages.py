@@ -6,6 +6,10 @@ Policy (slash IRIs, 303 redirects, https://www.w3.org/TR/cooluris/):
   service's ``/id/X``, which answers **303 See Other** to ``/doc/X``, the document about it.
 * ``/doc/X`` answers by ``Accept``: an HTML page (the default), Turtle, JSON-LD, N-Triples or
   RDF/XML; ``/doc/X.html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf`` name one format each.
+  ``Accept: application/json`` gets JSON-LD too, sent as ``application/json`` (what was asked for).
+* ``X`` may be a name instead of an id (a label, an alternative label, an ISO code, in any case,
+  with or without accents: :func:`alliance_kg.describe.resolve`): ``/id/Germany`` and
+  ``/doc/Germany`` answer **303 See Other** to ``/doc/country-DE``, keeping a format extension.
 * ``https://w3id.org/alliance-kg/ontology`` (hash IRIs for its terms) is served at
   ``/ontology``: pyLODE's HTML documentation, Turtle or RDF/XML.
 * ``https://w3id.org/alliance-kg/graph/G`` (a named graph) answers 303 to the Graph Store
@@ -26,7 +30,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from .. import lineage as lineage_domain
 from .. import responsibility as resp
 from ..catalog import catalog
-from ..describe import describe, link_target
+from ..describe import describe, link_target, resolve
 from ..errors import AllianceKGError, NotFound
 from ..store import BASE, PREFIXES
 from ..void import VOID_PREFIXES, describe_dataset
@@ -37,13 +41,16 @@ from .sparql import serialize_graph
 blueprint = Blueprint("pages", __name__)
 
 F = ox.RdfFormat
-#: A document about a resource: HTML first (the default), then RDF.
+#: A document about a resource: HTML first (the default), then RDF. ``application/json`` last: a
+#: client that accepts only JSON gets JSON-LD (which is JSON) labelled as the type it asked for;
+#: one that accepts both gets ``application/ld+json``, which ties go to.
 DOCUMENT_FORMATS = (
     Representation("text/html", None),
     Representation("text/turtle", F.TURTLE),
     Representation("application/ld+json", F.JSON_LD),
     Representation("application/n-triples", F.N_TRIPLES),
     Representation("application/rdf+xml", F.RDF_XML),
+    Representation("application/json", F.JSON_LD),
 )
 EXTENSIONS = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
               "nt": "application/n-triples", "rdf": "application/rdf+xml"}
@@ -96,23 +103,36 @@ def _iri(base: str, key: str) -> str:
         raise NotFound(f"{key!r} is not the id of anything here", hint="ids look like Europe or assignment-Europe") from None
 
 
+def _document_url(iri: str, extension: str | None) -> str:
+    """The path of the document about ``iri`` (a resource of ``/id/``), in the format ``extension`` names."""
+    key = iri[len(BASE + "id/"):]
+    return url_for("pages.document", key=f"{key}.{extension}" if extension else key)
+
+
+# A name (``Germany``) is looked up, and the answer is a redirect to the document at its id
+# (``/doc/country-DE``). 303 See Other from both routes: from /id/ it is the linked-data convention
+# (the thing is not a document; the document about it is there); from /doc/ it says the same: this
+# path has no representation of its own, the one it stands for is at the Location (RFC 9110,
+# 15.4.4). Not a permanent redirect (301/308), which clients cache without limit and crawlers adopt
+# in place of the name: names are data (a write may add a label, or make a name ambiguous), so
+# where a name leads may change; only the id is permanent.
+
+
 @blueprint.get("/id/<path:key>")
 def resource(key: str):
-    """303 See Other: the thing ``/id/X`` names is not a document; ``/doc/X`` is about it."""
-    iri = _iri(BASE + "id/", key)
-    if not describe(graph(), iri).exists:
-        raise NotFound(f"nothing is known about <{iri}>", hint="/api/scopes, /api/companies and /api/models list things")
-    return redirect(url_for("pages.document", key=key), code=303)
+    """303 See Other: the thing ``/id/X`` names is not a document; ``/doc/X`` (at its id) is about it."""
+    return redirect(_document_url(resolve(graph(), key), None), code=303)
 
 
 @blueprint.get("/doc/<path:key>")
 def document(key: str):
+    """The document about the resource ``key`` names: by its id, else 303 to the one at its id."""
     key, extension = _split(key)
-    iri = _iri(BASE + "id/", key)
     kg = graph()
+    iri = resolve(kg, key)
+    if iri != BASE + "id/" + key:
+        return redirect(_document_url(iri, extension), code=303)
     description = describe(kg, iri)
-    if not description.exists:
-        raise NotFound(f"nothing is known about <{iri}>")
     chosen = _representation(extension)
     if chosen.format is None:
         body = render_template("resource.html", d=description, doc_url=url_for("pages.document", key=key),
