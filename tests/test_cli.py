@@ -16,11 +16,15 @@ from helpers import iri
 SECOND_LEADER = """
 @prefix akg: <https://w3id.org/alliance-kg/ontology#> .
 @prefix akr: <https://w3id.org/alliance-kg/id/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-akr:assignment-Europe-Nissan a akg:LeadershipAssignment ; akg:scope akr:Europe ; akg:leader akr:Nissan ;
+akr:assignment-Europe-Nissan a akg:LeadershipAssignment ; skos:prefLabel "Nissan leads Europe"@en ;
+    akg:scope akr:Europe ; akg:leader akr:Nissan ;
     akg:followersRule akg:FollowersDerived ; akg:validFrom "2020-05-27"^^xsd:date .
-akr:statement-x a akg:Statement ; akg:factId "X1" ; akg:document akr:D000 ; akg:quote "x" ;
-    akg:strength akg:Stated ; akg:layer akg:SeedLayer ; akg:supports akr:assignment-Europe-Nissan .
+akr:news-x a akg:SourceDocument ; skos:prefLabel "A news item that says Nissan leads Europe"@en .
+akr:statement-x a akg:Statement ; skos:prefLabel "X1: Nissan leads Europe"@en ; akg:factId "X1" ;
+    akg:document akr:news-x ; akg:quote "x" ;
+    akg:strength akg:Stated ; akg:layer akg:PublicLayer ; akg:supports akr:assignment-Europe-Nissan .
 """
 
 

@@ -85,12 +85,14 @@ def test_removing_a_fixture_gets_the_verdict_of_a_full_validation(base, config, 
 def test_an_accepted_write_is_committed_with_a_change_log_entry(kg, config):
     guard = Guard(kg, config.shapes_dir)
     company = ox.Quad(ox.NamedNode(AKR + "Dacia"), ox.NamedNode(RDF_TYPE), ox.NamedNode(AKG + "Company"), PUBLIC)
-    result = guard.write(Change(added=frozenset([company])), agent="tester", endpoint="test", summary="add Dacia")
+    label = ox.Quad(ox.NamedNode(AKR + "Dacia"), ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+                    ox.Literal("Dacia", language="en"), PUBLIC)
+    result = guard.write(Change(added=frozenset([company, label])), agent="tester", endpoint="test", summary="add Dacia")
     assert result.accepted and result.committed and result.change_id
     assert company in kg.store
     log = ox.NamedNode(AKR + result.change_id)
     logged = {q.predicate.value: q.object for q in kg.store.quads_for_pattern(log, None, None, None)}
-    assert logged[AKG + "quadsAdded"].value == "1"
+    assert logged[AKG + "quadsAdded"].value == "2"
     assert str(company).rsplit(" ", 2)[0].split(" ", 1)[0] in logged[AKG + "addedQuads"].value
 
 

@@ -24,6 +24,7 @@ RULE_SHAPES = {
     "statement": "StatementShape",
     "seed-quote": "SeedQuoteShape",
     "assignment-structure": "AssignmentShape",
+    "pref-label": "PrefLabelShape",
 }
 
 
@@ -76,12 +77,15 @@ def test_shipped_graph_conforms(shipped, config):
 CQ42 = """
 @prefix akg: <https://w3id.org/alliance-kg/ontology#> .
 @prefix akr: <https://w3id.org/alliance-kg/id/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-akr:assignment-Europe-Nissan a akg:LeadershipAssignment ;
+akr:assignment-Europe-Nissan a akg:LeadershipAssignment ; skos:prefLabel "Nissan leads Europe"@en ;
     akg:scope akr:Europe ; akg:leader akr:Nissan ; akg:follower akr:Renault , akr:MitsubishiMotors ;
     akg:followersRule akg:FollowersDerived ; akg:validFrom "2020-05-27"^^xsd:date .
-akr:statement-cq42 a akg:Statement ; akg:factId "CQ42" ; akg:document akr:D000 ; akg:quote "Nissan leads Europe" ;
-    akg:strength akg:Stated ; akg:layer akg:SeedLayer ; akg:supports akr:assignment-Europe-Nissan .
+akr:news-cq42 a akg:SourceDocument ; skos:prefLabel "A news item that says Nissan leads Europe (CQ42)"@en .
+akr:statement-cq42 a akg:Statement ; skos:prefLabel "CQ42: Nissan leads Europe"@en ;
+    akg:factId "CQ42" ; akg:document akr:news-cq42 ; akg:quote "Nissan leads Europe" ;
+    akg:strength akg:Stated ; akg:layer akg:PublicLayer ; akg:supports akr:assignment-Europe-Nissan .
 """
 
 
@@ -127,9 +131,11 @@ def test_report_is_rdf_with_json_and_text_views(kg, config):
 @pytest.mark.parametrize("fixture", _fixtures("invalid") + _fixtures("valid"), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_our_engine_reports_what_plain_pyshacl_reports(config, fixture):
     """alliance-kg runs the SHACL-SPARQL constraints on Oxigraph itself (alliance_kg.focused);
-    plain pySHACL on an rdflib graph is the reference: the same focus nodes, shapes and messages."""
+    plain pySHACL on an rdflib graph is the reference: the same focus nodes, shapes and messages
+    (both as alliance_kg.messages.explain words them for people)."""
     import pyshacl
 
+    from alliance_kg.messages import explain
     from alliance_kg.validation import load_shapes
 
     data = _graph(config, fixture)
@@ -143,7 +149,8 @@ def test_our_engine_reports_what_plain_pyshacl_reports(config, fixture):
         return str(holder if holder is not None else shape)
 
     reference = sorted(
-        (owner(report.value(r, sh.sourceShape)), str(report.value(r, sh.focusNode)), str(report.value(r, sh.resultMessage)))
+        (owner(report.value(r, sh.sourceShape)), str(report.value(r, sh.focusNode)),
+         explain(str(report.value(r, sh.resultMessage)), data, report.value(r, sh.focusNode)))
         for r in report.subjects(rdflib.RDF.type, sh.ValidationResult)
     )
     assert sorted((r.source_shape, r.focus_node, r.message) for r in ours.results) == reference

@@ -180,6 +180,12 @@ class ConfigurationError(AllianceKGError):
     code = "configuration_error"
 
 
+class StoreInUse(ConfigurationError):
+    """A store on disk that another process holds open (a running server, say)."""
+
+    code = "store_in_use"
+
+
 class JournalDamaged(ConfigurationError):
     """A store's write journal that cannot be read back (``path``: the damaged file or folder,
     ``problem``: how). Made by :meth:`of`.

@@ -120,15 +120,17 @@ class Guard:
             subjects, touched = _touched(removed | added)
             incremental = not full and len(touched) <= FOCUS_LIMIT and not any(isinstance(n, ox.BlankNode) for n in touched)
             focus = self._affected(graph, subjects, touched) if incremental and (removed or added) else set()
+            new = self._new_nodes(change)
             _apply(graph, removed, added)
             try:
                 if not (removed or added):  # e.g. a triple copied into a second graph
                     report, mode = validate_store(ox.Store(), self.shapes_dir, focus_nodes=[]), "none"
                 elif incremental:
                     focus |= self._affected(graph, subjects, touched)
-                    report, mode = validate_store(graph, self.shapes_dir, focus_nodes=sorted(focus)), "incremental"
+                    report, mode = validate_store(graph, self.shapes_dir, focus_nodes=sorted(focus),
+                                                  new_nodes=new), "incremental"
                 else:
-                    report, mode = validate_store(graph, self.shapes_dir), "full"
+                    report, mode = validate_store(graph, self.shapes_dir, new_nodes=new), "full"
             except BaseException:
                 _apply(graph, added, removed)
                 raise
@@ -163,6 +165,13 @@ class Guard:
             removed=frozenset(q for q in change.removed if q in store and q not in change.added),
             added=frozenset(q for q in change.added if q not in store),
         )
+
+    def _new_nodes(self, change: Change) -> frozenset[str]:
+        """The IRIs of the subjects ``change`` adds that the store does not hold yet: messages
+        describe them rather than name them by ids nobody can look up."""
+        subjects = {q.subject for q in change.added if isinstance(q.subject, ox.NamedNode)}
+        return frozenset(s.value for s in subjects
+                         if next(iter(self.kg.store.quads_for_pattern(s, None, None, None)), None) is None)
 
     def _refuse_destructive(self, change: Change) -> None:
         """Refuse, for a writer who is not an admin, a change made by a destructive operation,
@@ -231,6 +240,7 @@ class Guard:
             quad(node, PREFIXES["rdf"] + "type", ox.NamedNode(AKG + "Change")),
             quad(node, PREFIXES["rdf"] + "type", ox.NamedNode(PROV + "Activity")),
             quad(node, PREFIXES["rdfs"] + "label", ox.Literal(summary)),
+            quad(node, PREFIXES["skos"] + "prefLabel", ox.Literal(summary, language="en")),
             quad(node, PROV + "endedAtTime", stamp),
             quad(node, PROV + "wasAssociatedWith", who),
             quad(node, AKG + "endpoint", ox.Literal(endpoint)),
@@ -238,6 +248,7 @@ class Guard:
             quad(node, AKG + "quadsRemoved", count(len(change.removed))),
             quad(who, PREFIXES["rdf"] + "type", ox.NamedNode(PROV + "Agent")),
             quad(who, PREFIXES["rdfs"] + "label", ox.Literal(agent)),
+            quad(who, PREFIXES["skos"] + "prefLabel", ox.Literal(agent, language="en")),
         ]
         for name, quads_of in (("addedQuads", change.added), ("removedQuads", change.removed)):
             if quads_of and len(quads_of) <= LOGGED_QUADS_LIMIT:

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 import pyoxigraph as ox
 
 from .config import Config
-from .errors import ConfigurationError, JournalDamaged, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
+from .errors import ConfigurationError, StoreInUse, JournalDamaged, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
 from .locks import ReadWriteLock
 
 T = TypeVar("T")
@@ -540,13 +540,34 @@ class KnowledgeGraph:
         return ox.serialize(triples, format=info.format, prefixes=PREFIXES)
 
 
+#: The file in a store's directory that names the process holding it open.
+PID_FILE = "alliance-kg.pid"
+
+
 def _open_disk(store: Path) -> ox.Store:
-    """The RocksDB store in ``store/graph``, created if need be; it holds the store's lock while it lives."""
+    """The RocksDB store in ``store/graph``, created if need be; it holds the store's lock while it
+    lives, and ``store/alliance-kg.pid`` says which process holds it.
+
+    :raises StoreInUse: another process holds the store open (RocksDB's lock).
+    :raises ConfigurationError: the store cannot be opened for another reason.
+    """
     try:
         store.mkdir(parents=True, exist_ok=True)
-        return ox.Store(str(store / "graph"))
+        disk = ox.Store(str(store / "graph"))
     except OSError as exc:
+        if "lock" in str(exc).lower():
+            try:
+                pid = (store / PID_FILE).read_text(encoding="utf-8").strip() or "unknown"
+            except OSError:
+                pid = "unknown"
+            raise StoreInUse(f"the store at {store} is in use by another alliance-kg process (pid {pid}); "
+                             "stop it or use the HTTP API") from None
         raise ConfigurationError(f"cannot open the store at {store}: {exc}") from exc
+    try:
+        (store / PID_FILE).write_text(f"{os.getpid()}\n", encoding="utf-8")
+    except OSError:
+        pass  # the pid only makes the message of another process better
+    return disk
 
 
 @contextmanager

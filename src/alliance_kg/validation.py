@@ -8,11 +8,16 @@ Speed: the validation runs in :mod:`alliance_kg.focused`. The SHACL-SPARQL const
 (``sh:sparql``) run on Oxigraph's own engine, one query per constraint over the whole graph, or
 per focus node for a write; the core constraints run with pySHACL on an in-memory rdflib graph
 (the whole graph, or the focus nodes' neighbourhood).
+
+The shapes may call the project's SPARQL functions (``akf:quoteCheck``, :mod:`alliance_kg.quotes`):
+Oxigraph is given them with each query; for rdflib, and so for plain pySHACL, they are registered
+once, when this module is imported.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +28,11 @@ import rdflib
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from .errors import ConfigurationError
+from .messages import explain, sparql_path
+from .quotes import register_rdflib_functions
 from .store import PREFIXES, KnowledgeGraph, graph_iri
+
+register_rdflib_functions()
 
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -78,7 +87,7 @@ class ValidationReport:
                 lines.append(f"  - {r.severity}: {r.message}")
                 lines.append(f"    focus node: {r.focus_label} <{r.focus_node}>")
                 if r.path:
-                    lines.append(f"    path: <{r.path}>" + (f", value: {r.value}" if r.value else ""))
+                    lines.append(f"    path: {_short_path(r.path)}" + (f", value: {r.value}" if r.value else ""))
         return "\n".join(lines)
 
 
@@ -129,18 +138,20 @@ def union_store(kg: KnowledgeGraph, graphs: Iterable[str] | None = None) -> ox.S
     return union
 
 
-def validate_store(union: ox.Store, shapes_dir: Path, *, focus_nodes: Iterable[str] | None = None) -> ValidationReport:
+def validate_store(union: ox.Store, shapes_dir: Path, *, focus_nodes: Iterable[str] | None = None,
+                   new_nodes: frozenset[str] = frozenset()) -> ValidationReport:
     """Validate the default graph of an Oxigraph store against the shapes in ``shapes_dir``.
 
     With ``focus_nodes`` (IRIs), only those nodes are validated, against every shape that targets
     them, at a cost that follows their number, not the graph's size (:mod:`alliance_kg.focused`).
-    An empty ``focus_nodes`` validates nothing and conforms.
+    An empty ``focus_nodes`` validates nothing and conforms. ``new_nodes``: the IRIs of the nodes
+    a write would add, which messages describe rather than name by an id nobody can look up.
     """
     from .focused import validate_all, validate_focus  # they build on this module
 
     if focus_nodes is not None:
-        return validate_focus(union, shapes_dir, [str(n) for n in focus_nodes])
-    return validate_all(union, shapes_dir)
+        return validate_focus(union, shapes_dir, [str(n) for n in focus_nodes], new_nodes=new_nodes)
+    return validate_all(union, shapes_dir, new_nodes=new_nodes)
 
 
 def validate_graph(data: rdflib.Graph, shapes_dir: Path) -> ValidationReport:
@@ -219,24 +230,55 @@ def _owner(shape, shapes_graphs: list[rdflib.Graph]):
     return shape, shapes_graphs[0]
 
 
-def _results(report: rdflib.Graph, data: rdflib.Graph, shapes_graphs: list[rdflib.Graph]) -> tuple[ValidationResult, ...]:
+def _results(report: rdflib.Graph, data: rdflib.Graph, shapes_graphs: list[rdflib.Graph],
+             new: frozenset[str] = frozenset()) -> tuple[ValidationResult, ...]:
+    """The results of ``report`` (a pySHACL-style report graph, about ``data``), their messages
+    naming the things (:func:`alliance_kg.messages.explain`; ``new``: the IRIs a write would add)
+    and written back into the report graph, so that every format says the same; the SPARQL
+    constraints a result cites (``sh:sourceConstraint``) described in the report too."""
     results = []
-    for node in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+    for node in list(report.subjects(rdflib.RDF.type, SH.ValidationResult)):
         focus = report.value(node, SH.focusNode)
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
         shape = report.value(node, SH.sourceShape)
         owner, shapes = _owner(shape, shapes_graphs)
+        message = explain(str(report.value(node, SH.resultMessage) or "(no message)"), data, focus, new=new)
+        report.remove((node, SH.resultMessage, None))
+        report.add((node, SH.resultMessage, rdflib.Literal(message)))
+        constraint = report.value(node, SH.sourceConstraint)
+        for graph in shapes_graphs if isinstance(constraint, rdflib.URIRef) else ():
+            for prop in (RDF.type, RDFS.label):
+                for described in graph.objects(constraint, prop):
+                    report.add((constraint, prop, described))
         results.append(
             ValidationResult(
                 focus_node=str(focus),
                 focus_label=_label(focus, data),
-                path=str(path) if isinstance(path, rdflib.URIRef) else (None if path is None else "(complex path)"),
+                path=None if path is None else (str(path) if isinstance(path, rdflib.URIRef) else sparql_path(report, path)),
                 value=None if value is None else str(value),
                 severity=SEVERITY_NAMES.get(report.value(node, SH.resultSeverity), "Violation"),
-                message=str(report.value(node, SH.resultMessage) or "(no message)"),
+                message=message,
                 source_shape=str(owner),
                 source_shape_label=_label(owner, shapes),
             )
         )
     return tuple(sorted(results, key=lambda r: (r.source_shape, r.focus_node, r.message)))
+
+
+def _short_path(path: str) -> str:
+    """A result's path for people: SPARQL syntax, IRIs shortened with the project's prefixes.
+
+    >>> _short_path("https://w3id.org/alliance-kg/ontology#leader"), _short_path("^<https://w3id.org/alliance-kg/ontology#leader>")
+    ('akg:leader', '^akg:leader')
+    """
+    text = path if path.startswith(("^", "(", "<")) else f"<{path}>"
+
+    def shorten(match) -> str:
+        iri = match.group(1)
+        for prefix, namespace in PREFIXES.items():
+            if iri.startswith(namespace):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return match.group(0)
+
+    return re.sub(r"<([^<>]+)>", shorten, text)

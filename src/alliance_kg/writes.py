@@ -11,9 +11,9 @@ assignment ``assignment-<scope>-<leader>-<valid_from>``; a taken id gets a ``-2`
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +68,10 @@ class Payload:
         self._read.add(name)
         value = self.data.get(name)
         if value is None and required:
+            typo = difflib.get_close_matches(name, [k for k in self.data if k not in self._read], n=1, cutoff=0.6)
+            if typo:
+                raise BadRequest(f"{self.where}.{name} is required, and {self.where} has the unknown field {typo[0]!r}: "
+                                 f"did you mean {name!r}?")
             raise BadRequest(f"{self.where}.{name} is required")
         return value
 
@@ -132,7 +136,11 @@ class Payload:
         """Refuse fields this endpoint does not know: a typo must not be ignored."""
         unknown = sorted(set(self.data) - self._read)
         if unknown:
-            raise BadRequest(f"{self.where} has unknown field(s): {', '.join(unknown)}",
+            named = []
+            for field in unknown:
+                close = difflib.get_close_matches(field, self._read, n=1, cutoff=0.6)
+                named.append(f"{field} (did you mean {close[0]}?)" if close else field)
+            raise BadRequest(f"{self.where} has unknown field(s): {', '.join(named)}",
                              hint=f"known fields: {', '.join(sorted(self._read))}")
 
 
@@ -236,6 +244,7 @@ class Builder:
         return chosen
 
     def labels(self, node: ox.NamedNode, label: str, alt_labels: Iterable[str] = ()) -> None:
+        """Name ``node``: ``rdfs:label`` and ``skos:prefLabel`` (the same English text), and ``skos:altLabel``s."""
         self.add(node, RDFS + "label", en(label))
         self.add(node, SKOS + "prefLabel", en(label))
         for alt in alt_labels:
@@ -287,6 +296,7 @@ def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool =
             g = n(LAYER_GRAPHS["public"])
             doc = n(doc_iri)
             for p, o in ((RDF + "type", n(AKG + "SourceDocument")), (RDFS + "label", en(title or url)),
+                         (SKOS + "prefLabel", en(title or url)),
                          (DCTERMS + "title", ox.Literal(title or url)), (SCHEMA + "url", n(url)),
                          (AKG + "layer", n(AKG + "PublicLayer"))):
                 new.append(ox.Quad(doc, n(p), o, g))
@@ -297,11 +307,11 @@ def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool =
 def cite(b: Builder, source: Source, *, supports: ox.NamedNode | None = None,
          triple: tuple | None = None, about: str, kind: str | None = None) -> ox.NamedNode:
     """Add a statement citing ``source`` that supports a node or is about one triple."""
-    statement = n(AKR + b.new_id(f"statement-{slug(about)}"))
-    fact = f"W-{date.today().strftime('%Y%m%d')}-{secrets.token_hex(3)}"
+    fact = b.new_id(f"statement-{slug(about)}")  # its fact id is its id: /doc/<fact id> finds it
+    statement = n(AKR + fact)
     b.quads.extend(source.new_document)
     b.add(statement, RDF + "type", n(AKG + "Statement"))
-    b.add(statement, RDFS + "label", en(f"{fact}: {about}"))
+    b.labels(statement, f"{fact}: {about}")
     b.add(statement, AKG + "factId", ox.Literal(fact))
     b.add(statement, AKG + "document", n(source.document))
     b.add(statement, AKG + "strength", n(AKG + source.strength))
@@ -398,7 +408,7 @@ def create_assignment(kg: KnowledgeGraph, body: Any) -> Planned:
     assignment_id = b.new_id(f"assignment-{scope.id}-{leader.id}-{valid_from}")
     a = n(AKR + assignment_id)
     b.add(a, RDF + "type", n(AKG + "LeadershipAssignment"))
-    b.add(a, RDFS + "label", en(f"{leader.label} leads {scope.label} from {valid_from}"))
+    b.labels(a, f"{leader.label} leads {scope.label} from {valid_from}")
     b.add(a, AKG + "scope", n(scope.iri))
     b.add(a, AKG + "leader", n(leader.iri))
     for f in followers:
