@@ -348,7 +348,7 @@ class Generator:
         self.assignments = 0
         self.statements_total = 0
         #: The made-up articles of the seed layer, by IRI: (short name, file name, their quotes),
-        #: to fingerprint them as the project fingerprints its real articles (alliance_kg.quotes).
+        #: to fingerprint them as the project fingerprints its real articles (alliance_kg.rules.quotes).
         self.articles: dict[str, tuple[str, str, list[str]]] = {}
         #: The reference regions of each country that is in one.
         self.country_regions: dict[str, list[str]] = {}
@@ -1146,9 +1146,9 @@ def generate(triples: int, seed: int, out: Path) -> Manifest:
 
 def write_fingerprints(gen: "Generator", seed: int, out: Path) -> str:
     """Fingerprint the made-up articles of the seed layer, so that their quotes verify as the real
-    articles' do (``data/fingerprints/quotes.json`` of the data directory, alliance_kg.quotes):
+    articles' do (``data/fingerprints/quotes.json`` of the data directory, alliance_kg.rules.quotes):
     each article's text is its quotes, one after the other. The salt follows the seed."""
-    from alliance_kg import quotes
+    from alliance_kg.rules import quotes
 
     documents = {}
     for name, file_name, said in gen.articles.values():
@@ -1185,7 +1185,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--validate needs a directory --out")
         from alliance_kg.config import Config
         from alliance_kg.store import KnowledgeGraph
-        from alliance_kg.validation import validate
+        from alliance_kg.rules.validation import validate
 
         config = Config.from_env({}, data_dir=args.out)
         start = time.perf_counter()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from alliance_kg.config import Config
-from alliance_kg.guard import Guard
+from alliance_kg.rules.guard import Guard
 from alliance_kg.store import LAYER_GRAPHS, Change, KnowledgeGraph
 
 AKR = "https://w3id.org/alliance-kg/id/"

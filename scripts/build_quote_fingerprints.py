@@ -2,7 +2,7 @@
 
 Reads each source document that data/seed/documents.ttl names (``akg:shortName``, ``akg:fileName``)
 from the seeds folder and writes, for each, the file name, the SHA-256 of the file, the word count
-and the salted hashes of every run of 4 words with its position (alliance_kg.quotes says how, and
+and the salted hashes of every run of 4 words with its position (alliance_kg.rules.quotes says how, and
 what the file reveals). The articles' text is not written. The salt of the existing file is kept,
 so a rebuild from the same articles gives the same file; --new-salt draws a new one.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from alliance_kg import quotes
+from alliance_kg.rules import quotes
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = ROOT.parent / "shared" / "seeds"

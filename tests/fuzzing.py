@@ -15,7 +15,7 @@ import pytest
 
 from alliance_kg.config import Config
 from alliance_kg.store import KnowledgeGraph
-from alliance_kg.validation import validate
+from alliance_kg.rules.validation import validate
 from alliance_kg.web import create_app
 
 TOKEN = "a-fuzzing-token-0123456789"

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from alliance_kg.config import Config
-from alliance_kg.sandbox import WorkerPool
+from alliance_kg.store.processes import WorkerPool
 from alliance_kg.web import create_app
 
 TOKEN = "a-test-token-0123456789"
@@ -129,7 +129,7 @@ def test_readers_never_see_an_answer_older_than_an_acknowledged_write(kg):
 
 
 def test_a_repeated_json_question_is_answered_from_the_cache_until_a_write(kg, monkeypatch):
-    import alliance_kg.responsibility as resp
+    import alliance_kg.knowledge.responsibility as resp
 
     calls = [0]
     real = resp.company_roles

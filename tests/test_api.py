@@ -274,7 +274,7 @@ def test_a_cached_answer_built_from_other_cached_answers_does_not_deadlock(confi
     import threading
 
     from alliance_kg.store import KnowledgeGraph
-    from alliance_kg.void import describe_dataset
+    from alliance_kg.knowledge.void import describe_dataset
 
     fresh = KnowledgeGraph.open(config)
     done = []

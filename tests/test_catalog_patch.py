@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from alliance_kg.catalog import Catalog, catalog
+from alliance_kg.knowledge.catalog import Catalog, catalog
 from alliance_kg.store import PREFIXES, Change
 
 AKR, AKG, SKOS, RDFS = PREFIXES["akr"], PREFIXES["akg"], PREFIXES["skos"], PREFIXES["rdfs"]

@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 import pytest
 
-from alliance_kg import sparqlparse
+from alliance_kg.store import sparqlparse
 from alliance_kg.config import Config
-from alliance_kg.confine import Confinement, probe
-from alliance_kg.sandbox import Limits, run_isolated
+from alliance_kg.store.confine import Confinement, probe
+from alliance_kg.store.processes import Limits, run_isolated
 from alliance_kg.web import create_app
 
 from server import running_server
@@ -115,7 +115,7 @@ def test_service_written_any_way_is_refused_and_never_called(client, secret_endp
 def blind(monkeypatch, kg):
     """An app whose reading of the text sees nothing: no SERVICE, no LOAD, no FROM. What keeps it
     from calling out is then the confinement alone."""
-    from alliance_kg import updates
+    from alliance_kg.store import updates
     from alliance_kg.web import sparql
 
     monkeypatch.setattr(sparql, "read_query", lambda text, base=None: sparqlparse.NOTHING)

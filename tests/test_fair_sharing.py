@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from alliance_kg.admission import QuerySlots
+from alliance_kg.store.admission import QuerySlots
 from alliance_kg.errors import TooBusy
 
 from server import running_server

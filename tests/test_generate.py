@@ -14,7 +14,7 @@ import pytest
 
 from alliance_kg.config import Config
 from alliance_kg.store import LAYER_GRAPHS, KnowledgeGraph
-from alliance_kg.validation import validate
+from alliance_kg.rules.validation import validate
 from alliance_kg.web import create_app
 
 from helpers import TESTS

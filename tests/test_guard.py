@@ -9,9 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from alliance_kg.guard import Guard
+from alliance_kg.rules.guard import Guard
 from alliance_kg.store import LAYER_GRAPHS, Change, KnowledgeGraph
-from alliance_kg.validation import validate
+from alliance_kg.rules.validation import validate
 
 from test_shapes import CQ42, FIXTURES
 
@@ -239,7 +239,7 @@ def test_a_quad_removed_and_added_back_in_one_change_stays(kg, config):
 
 def test_warming_up_builds_the_validation_graph_before_the_first_write(kg):
     from alliance_kg.config import Config
-    from alliance_kg.guard import Guard
+    from alliance_kg.rules.guard import Guard
 
     guard = Guard(kg, Config.from_env({}).shapes_dir)
     guard.warm()

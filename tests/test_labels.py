@@ -8,8 +8,8 @@ import pytest
 import rdflib
 
 from alliance_kg.config import Config
-from alliance_kg.focused import neighbourhood_paths_are_short
-from alliance_kg.guard import Guard
+from alliance_kg.rules.focused import neighbourhood_paths_are_short
+from alliance_kg.rules.guard import Guard
 from alliance_kg.store import LAYER_GRAPHS, Change
 from alliance_kg.web import create_app
 

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from alliance_kg.catalog import catalog
+from alliance_kg.knowledge.catalog import catalog
 
 AKR = "https://w3id.org/alliance-kg/id/"
 AKG = "https://w3id.org/alliance-kg/ontology#"

@@ -64,7 +64,7 @@ def test_readme_diagram_is_generated_from_the_ontology():
 
 
 def test_canned_queries_parse():
-    from alliance_kg.queries import check_queries, query_names
+    from alliance_kg.store.queries import check_queries, query_names
 
     assert "class_counts" in query_names()
     check_queries()  # raises ConfigurationError naming the file if one does not parse

@@ -11,7 +11,7 @@ from datetime import date
 import pyoxigraph as ox
 import pytest
 
-from alliance_kg.provenance import strongest
+from alliance_kg.knowledge.provenance import strongest
 
 AKR = "https://w3id.org/alliance-kg/id/"
 TODAY = ox.Literal(date.today().isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))

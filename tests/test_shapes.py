@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from alliance_kg.validation import validate, validate_graph
+from alliance_kg.rules.validation import validate, validate_graph
 
 FIXTURES = Path(__file__).parent / "data" / "shapes"
 AKS = "https://w3id.org/alliance-kg/shapes#"
@@ -130,13 +130,13 @@ def test_report_is_rdf_with_json_and_text_views(kg, config):
 
 @pytest.mark.parametrize("fixture", _fixtures("invalid") + _fixtures("valid"), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_our_engine_reports_what_plain_pyshacl_reports(config, fixture):
-    """alliance-kg runs the SHACL-SPARQL constraints on Oxigraph itself (alliance_kg.focused);
+    """alliance-kg runs the SHACL-SPARQL constraints on Oxigraph itself (alliance_kg.rules.focused);
     plain pySHACL on an rdflib graph is the reference: the same focus nodes, shapes and messages
-    (both as alliance_kg.messages.explain words them for people)."""
+    (both as alliance_kg.rules.messages.explain words them for people)."""
     import pyshacl
 
-    from alliance_kg.messages import explain
-    from alliance_kg.validation import load_shapes
+    from alliance_kg.rules.messages import explain
+    from alliance_kg.rules.validation import load_shapes
 
     data = _graph(config, fixture)
     ours = validate_graph(data, config.shapes_dir)

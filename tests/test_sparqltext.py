@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib.plugins.sparql import parser
 
-from alliance_kg.sparqlparse import read_query, read_update
-from alliance_kg.sparqltext import keywords, update_with_dataset
+from alliance_kg.store.sparqlparse import read_query, read_update
+from alliance_kg.store.sparqltext import keywords, update_with_dataset
 
 from fuzzing import fuzz_cases  # noqa: F401 - a fixture
 

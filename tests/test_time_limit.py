@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from alliance_kg import sandbox
+from alliance_kg.store import processes as sandbox
 from alliance_kg.config import Config
 from alliance_kg.web import create_app
 

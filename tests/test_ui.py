@@ -17,7 +17,7 @@ from typing import Iterator
 
 import pytest
 
-from alliance_kg.queries import load_query
+from alliance_kg.store.queries import load_query
 from alliance_kg.web import create_app, ui
 from server import Server, running_server
 

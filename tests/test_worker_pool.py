@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from alliance_kg import sandbox
+from alliance_kg.store import processes as sandbox
 from alliance_kg.errors import BadRequest, QueryTimeout
-from alliance_kg.sandbox import WorkerPool
+from alliance_kg.store.processes import WorkerPool
 
 
 def handler(request: dict) -> tuple[bytes, dict]:

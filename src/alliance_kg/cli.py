@@ -20,9 +20,9 @@ import pyoxigraph as ox
 from . import __version__
 from .config import Config
 from .errors import AllianceKGError, BadRequest, JournalDamaged
-from .queries import load_query
+from .store.queries import load_query
 from .store import FORMATS, LAYER_GRAPHS, PREFIXES, Change, Journal, KnowledgeGraph, holding_store
-from .validation import validate as run_validation
+from .rules.validation import validate as run_validation
 
 EXIT_OK, EXIT_NOT_CONFORMING, EXIT_ERROR = 0, 1, 2
 RESULT_FORMATS = {
@@ -202,7 +202,7 @@ def stats(config: Config, fmt: str) -> None:
 
 def _guarded(config: Config, kg: KnowledgeGraph, change_or_builder, *, endpoint: str, summary: str, dry_run: bool) -> None:
     """Run a write through the guard; print the outcome; exit 1 if it was rejected."""
-    from .guard import Guard
+    from .rules.guard import Guard
 
     result = Guard(kg, config.shapes_dir).write(change_or_builder, agent="cli", endpoint=endpoint,
                                                 summary=summary, dry_run=dry_run)
@@ -231,7 +231,7 @@ def load(config: Config, files: tuple[Path, ...], graph: str, fmt: str | None, d
     If the result does not conform, nothing is loaded and the report says why (exit 1).
     Use with --store DIR (or ALLIANCE_KG_STORE): an in-memory graph is gone when the command ends.
     """
-    from .safety import check_rdf_xml
+    from .store.safety import check_rdf_xml
     from .store import format_for, graph_iri
 
     kg = KnowledgeGraph.open(config)
@@ -264,7 +264,7 @@ def update(config: Config, sparql: str, dry_run: bool) -> None:
 
     As on the endpoint, the update sees the data graphs only: the change log is left alone.
     """
-    from .updates import change_for_update
+    from .store.updates import change_for_update
 
     kg = KnowledgeGraph.open(config)
     change = change_for_update(kg, sparql)
@@ -293,7 +293,7 @@ def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path
 
     from .web import create_app
 
-    from .confine import probe
+    from .store.confine import probe
 
     if write_tokens is not None:
         config = replace(config, write_tokens=write_tokens)
@@ -327,8 +327,8 @@ def _warm(app) -> None:
     for: the catalog of names, rdflib's SPARQL parser (which query processes then inherit), and
     (when writes are enabled) the guard's validation graph. On a large graph each takes seconds;
     on the shipped one, a fraction of a second."""
-    from .catalog import catalog
-    from .sparqlparse import prepare
+    from .knowledge.catalog import catalog
+    from .store.sparqlparse import prepare
 
     kg = app.extensions["alliance_kg"]
     with kg.lock.reading():

@@ -19,11 +19,11 @@ import functools
 
 from flask import Flask, g, request
 
-from ..admission import QuerySlots
+from ..store.admission import QuerySlots
 from ..config import Config
-from ..guard import Guard
-from ..sandbox import WorkerPool
-from ..queries import check_queries
+from ..rules.guard import Guard
+from ..store.processes import WorkerPool
+from ..store.queries import check_queries
 from ..store import KnowledgeGraph
 from . import api, cors, errors, gsp, headers, inputs, openapi, pages, sparql, ui, writes
 from .auth import load_tokens

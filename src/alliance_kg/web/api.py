@@ -11,11 +11,12 @@ from datetime import date
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, make_response, request
 
-from .. import __version__, figures, lineage
-from ..cache import AnswerCache
-from .. import responsibility as resp
+from .. import __version__
+from ..knowledge import figures, lineage
+from ..store.cache import AnswerCache
+from ..knowledge import responsibility as resp
 from ..errors import BadRequest
-from ..validation import validate
+from ..rules.validation import validate
 from .context import graph, settings
 from .negotiation import Representation, negotiate
 

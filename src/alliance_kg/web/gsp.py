@@ -48,8 +48,8 @@ from flask import Blueprint, Request, Response, g, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ..errors import BadRequest, Forbidden, NotFound, RDFSyntaxError, UnsupportedFormat, UnsupportedMediaType
-from ..safety import check_json_nesting, check_rdf_xml
-from ..sandbox import Limits, run_isolated
+from ..store.safety import check_json_nesting, check_rdf_xml
+from ..store.processes import Limits, run_isolated
 from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_for
 from .auth import requires_writer
 from .context import graph, settings
@@ -241,7 +241,7 @@ def parse_graph(data: bytes, format: ox.RdfFormat, *, into: ox.NamedNode | ox.De
                 base_iri: str, source: str = "the body", limits: Limits = DOCUMENT) -> frozenset[ox.Quad]:
     """The triples of ``data``, as quads of the graph ``into``; blank nodes renamed apart.
 
-    The document is parsed in a confined child (:func:`~alliance_kg.sandbox.run_isolated`,
+    The document is parsed in a confined child (:func:`~alliance_kg.store.processes.run_isolated`,
     within ``limits``): a document nested deeply enough to overflow a parser's stack (JSON-LD
     objects a few thousand deep do) ends that child, not the service, and is a 400; one that
     takes too long to parse (RDF/XML nested a hundred thousand deep) is stopped.

@@ -8,7 +8,7 @@ Policy (slash IRIs, 303 redirects, https://www.w3.org/TR/cooluris/):
   RDF/XML; ``/doc/X.html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf`` name one format each.
   ``Accept: application/json`` gets JSON-LD too, sent as ``application/json`` (what was asked for).
 * ``X`` may be a name instead of an id (a label, an alternative label, an ISO code, in any case,
-  with or without accents: :func:`alliance_kg.describe.resolve`): ``/id/Germany`` and
+  with or without accents: :func:`alliance_kg.knowledge.describe.resolve`): ``/id/Germany`` and
   ``/doc/Germany`` answer **303 See Other** to ``/doc/country-DE``, keeping a format extension.
 * ``https://w3id.org/alliance-kg/ontology`` (hash IRIs for its terms) is served at
   ``/ontology``: pyLODE's HTML documentation, Turtle or RDF/XML.
@@ -27,13 +27,13 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from .. import lineage as lineage_domain
-from .. import responsibility as resp
-from ..catalog import catalog
-from ..describe import describe, link_target, resolve
+from ..knowledge import lineage as lineage_domain
+from ..knowledge import responsibility as resp
+from ..knowledge.catalog import catalog
+from ..knowledge.describe import describe, link_target, resolve
 from ..errors import AllianceKGError, NotFound
 from ..store import BASE, PREFIXES
-from ..void import VOID_PREFIXES, describe_dataset
+from ..knowledge.void import VOID_PREFIXES, describe_dataset
 from .context import graph, settings
 from .negotiation import Representation, negotiate
 from .sparql import serialize_graph
@@ -60,7 +60,7 @@ RDF_DATA = (
     Representation("application/n-triples", F.N_TRIPLES),
     Representation("application/rdf+xml", F.RDF_XML),
 )
-CONTEXT_FILE = Path(__file__).resolve().parent.parent / "context.jsonld"
+CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
 
 
 @blueprint.app_template_filter("href")

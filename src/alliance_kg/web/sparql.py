@@ -33,15 +33,15 @@ from flask import Blueprint, Request, Response, current_app, g, jsonify, request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import MethodNotAllowed
 
-from ..cache import AnswerCache
+from ..store.cache import AnswerCache
 from ..errors import (AllianceKGError, BadRequest, FederationDisabled, NeedsNetwork, QueryEvaluationError,
                       UnsupportedMediaType, query_syntax_error)
-from ..results import TRUNCATED_HEADER, capped_solutions, capped_triples
-from ..sandbox import Limits, WorkerPool, confinement
-from ..sparqlparse import NOTHING, Reading, Reference, check_nesting, prepare, read_query
-from ..sparqltext import USING_GRAPH_URI, USING_NAMED_GRAPH_URI, graph_name, keyword_count, keywords
+from ..store.results import TRUNCATED_HEADER, capped_solutions, capped_triples
+from ..store.processes import Limits, WorkerPool, confinement
+from ..store.sparqlparse import NOTHING, Reading, Reference, check_nesting, prepare, read_query
+from ..store.sparqltext import USING_GRAPH_URI, USING_NAMED_GRAPH_URI, graph_name, keyword_count, keywords
 from ..store import CHANGES_GRAPH, PREFIXES
-from ..updates import change_for_update, require_graph
+from ..store.updates import change_for_update, require_graph
 from .auth import requires_writer
 from .context import graph, settings
 from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, negotiate
@@ -225,7 +225,7 @@ def data_graphs(store: ox.Store) -> list[ox.NamedNode]:
 def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True, base_iri: str | None = None,
              services: frozenset[str] = frozenset()) -> tuple[object, Reading | None]:
     """Parse ``operation.query`` and start evaluating it on ``store``: the results (lazy), and
-    the reading of the query (:mod:`alliance_kg.sparqlparse`). Runs in a query process
+    the reading of the query (:mod:`alliance_kg.store.sparqlparse`). Runs in a query process
     (:func:`answer_in_worker`), never in the service: the text may crash the parser, and
     evaluation may try to call out.
 
@@ -234,12 +234,12 @@ def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True,
     protocol names it). ``SERVICE`` may call the endpoints of ``services`` only, and only from a
     process that may reach the network (else :class:`NeedsNetwork`).
 
-    :raises TooDeeplyNested: brackets nested deeper than :data:`~alliance_kg.sparqlparse.MAX_NESTING`.
+    :raises TooDeeplyNested: brackets nested deeper than :data:`~alliance_kg.store.sparqlparse.MAX_NESTING`.
     :raises QuerySyntaxError: the query does not parse; ``details`` has its line and column.
     :raises FederationDisabled: the query calls an endpoint not in ``services`` with ``SERVICE``.
     :raises NeedsNetwork: it calls only endpoints of ``services``, from a process without network.
         Only a query whose ``SERVICE`` calls two readings agree on (rdflib's parse and the
-        lexer of :mod:`~alliance_kg.sparqltext`) is ever let where the network is open.
+        lexer of :mod:`~alliance_kg.store.sparqltext`) is ever let where the network is open.
     :raises UnknownGraph: ``FROM`` / ``FROM NAMED`` names a graph the store does not hold. The
         protocol's ``default-graph-uri`` / ``named-graph-uri`` may: such a graph is empty, as the
         W3C protocol tests expect (none is ever fetched).
@@ -464,7 +464,7 @@ def sparql():
 
 
 def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
-    """Evaluate a user's query in a query process (:class:`alliance_kg.sandbox.WorkerPool`),
+    """Evaluate a user's query in a query process (:class:`alliance_kg.store.processes.WorkerPool`),
     killed past the time limit, and cut at the row cap: the answer.
 
     Answers are kept until the graph changes (:meth:`KnowledgeGraph.cached`), by query, dataset,
@@ -498,7 +498,7 @@ def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
 
 def run_query(query: dict, limit: float) -> tuple[bytes, dict]:
     """``query`` answered by a query process, once a query slot is free for this client
-    (:mod:`alliance_kg.admission`): a confined one, or, for a query that calls allowed endpoints
+    (:mod:`alliance_kg.store.admission`): a confined one, or, for a query that calls allowed endpoints
     only, one that may reach the network."""
     processes = current_app.extensions["alliance_kg_queries"]
     prepare()  # rdflib's parser, imported once in the service, so that no query process pays for it
@@ -553,7 +553,7 @@ def request_timeout(value: str | None, limit: float) -> float:
 def guarded_update(operation: UpdateRequest):
     """Run a SPARQL Update through the guard: validated before it is committed, or rejected.
 
-    The update is read and run in a confined process (:func:`~alliance_kg.updates.change_for_update`),
+    The update is read and run in a confined process (:func:`~alliance_kg.store.updates.change_for_update`),
     with the query time and memory limits: ``LOAD`` (but ``LOAD SILENT``, which fetches nothing
     and so changes nothing), ``SERVICE`` (even to an allowed endpoint) and ``USING`` a graph the
     store does not hold are refused; a destructive update needs an admin token.

@@ -23,7 +23,7 @@ from pathlib import Path
 from flask import Blueprint, Response, render_template, request, send_from_directory, url_for
 
 from ..errors import BadRequest, NotFound
-from ..queries import QUERY_DIR, load_query
+from ..store.queries import QUERY_DIR, load_query
 from ..store import PREFIXES
 from .api import params
 

@@ -1,7 +1,7 @@
 """The JSON write API: companies, assignments, derivations, models, platforms; and the change log.
 
-Each view checks the writer's token, reads the body, lets :mod:`alliance_kg.writes` plan the
-change and :class:`~alliance_kg.guard.Guard` validate and commit it. ``?dry_run=true`` answers
+Each view checks the writer's token, reads the body, lets :mod:`alliance_kg.rules.writes` plan the
+change and :class:`~alliance_kg.rules.guard.Guard` validate and commit it. ``?dry_run=true`` answers
 with the report the write would get and changes nothing; any other query parameter is a 400 (a
 typo such as ``?dryrun=true`` must not commit the write). A write that breaks a rule is a 422
 with the SHACL report (JSON by default; Turtle or JSON-LD by ``Accept``), and nothing changes.
@@ -15,12 +15,12 @@ from typing import Callable
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
-from .. import writes
-from ..changes import list_changes
+from ..rules import writes
+from ..rules.changes import list_changes
 from ..errors import AllianceKGError, BadRequest, UnsupportedMediaType, ValidationFailed
-from ..guard import Guard, WriteResult
-from ..responsibility import assignment_by_id
-from ..safety import MAX_JSON_DEPTH, too_deep
+from ..rules.guard import Guard, WriteResult
+from ..knowledge.responsibility import assignment_by_id
+from ..store.safety import MAX_JSON_DEPTH, too_deep
 from .auth import requires_writer
 from .context import graph
 from .negotiation import negotiate
@@ -44,7 +44,7 @@ def dry_run_flag() -> bool:
 
 def json_body():
     """The request's JSON body: UTF-8 (415 for another charset, 400 at the first bad byte), valid
-    JSON, nested at most :data:`~alliance_kg.safety.MAX_JSON_DEPTH` deep, every string a string of characters."""
+    JSON, nested at most :data:`~alliance_kg.store.safety.MAX_JSON_DEPTH` deep, every string a string of characters."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType(f"send the body as application/json, not {request.mimetype or '(none)'}")
     charset = request.mimetype_params.get("charset")
@@ -73,7 +73,7 @@ def parse_json(text: str):
 
 
 def check_json(document):
-    """``document`` unless it nests deeper than :data:`~alliance_kg.safety.MAX_JSON_DEPTH` or holds a lone surrogate
+    """``document`` unless it nests deeper than :data:`~alliance_kg.store.safety.MAX_JSON_DEPTH` or holds a lone surrogate
     (a ``\\ud800`` escape: not a character, so it can be neither stored nor answered). Iterative,
     so no depth makes it recurse.
 

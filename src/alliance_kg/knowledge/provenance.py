@@ -13,7 +13,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from .catalog import local_id
-from .store import LAYER_GRAPHS, KnowledgeGraph
+from ..store import LAYER_GRAPHS, KnowledgeGraph
 
 #: Strengths from strongest to weakest.
 STRENGTHS = ("stated", "implied", "attributed", "opinion")

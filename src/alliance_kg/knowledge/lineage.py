@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from .catalog import AKG, Catalog, Ref, catalog
 from .provenance import Source, layer_of, triple_sources
 from .responsibility import LAYERS, parse_layer, strength_by_layer
-from .store import PREFIXES, KnowledgeGraph
+from ..store import PREFIXES, KnowledgeGraph
 
 SCHEMA = PREFIXES["schema"]
 RELATIONS = {

@@ -17,7 +17,7 @@ import re
 
 import json
 
-from .errors import RDFSyntaxError, TooDeeplyNested
+from ..errors import RDFSyntaxError, TooDeeplyNested
 
 #: How deep a JSON document (a JSON API body, a JSON-LD document) may nest arrays and objects.
 MAX_JSON_DEPTH = 64

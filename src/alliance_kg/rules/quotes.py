@@ -40,8 +40,8 @@ import rdflib
 from rdflib.plugins.sparql import operators
 from rdflib.plugins.sparql.sparql import SPARQLError
 
-from .errors import ConfigurationError
-from .resources import shipped_root
+from ..errors import ConfigurationError
+from ..resources import shipped_root
 
 #: The namespace of the project's SPARQL functions (prefix ``akf:``).
 FUNCTIONS = "https://w3id.org/alliance-kg/functions#"
@@ -124,7 +124,7 @@ def fingerprints_path(data_dir: Path | None = None) -> Path:
 
 
 ABOUT = (
-    "Fingerprints of the source articles, for checking quotes (alliance_kg.quotes). Not the text: for each "
+    "Fingerprints of the source articles, for checking quotes (alliance_kg.rules.quotes). Not the text: for each "
     "article, its file name, the SHA-256 of the file, its number of words, and for every run of 4 normalised "
     "words, with its position, a keyed hash (see 'hash'). The salt is public, so someone who knows some words "
     "of an article can test guesses for the next word, one at a time: the file keeps the text out of the "

@@ -6,7 +6,7 @@ that empty graphs wholesale (``DROP ALL``, ``CLEAR DEFAULT``...).
 These readings decide the service's answers: a clear 400 for a ``SERVICE`` that is not
 allowed, a ``LOAD``, or a graph the store lacks; an admin token for a destructive update. They
 are not what keeps the service from calling out: the processes that run queries and updates
-cannot open a connection (:mod:`alliance_kg.confine`), so a text that this parser reads
+cannot open a connection (:mod:`alliance_kg.store.confine`), so a text that this parser reads
 differently from Oxigraph's still reaches nothing.
 
 They run in those confined processes too, never in the service itself: rdflib's parser is
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 from urllib.parse import urljoin
 
-from .errors import TooDeeplyNested
+from ..errors import TooDeeplyNested
 
 #: The deepest nesting of brackets (``{``, ``(``, ``[``) a query or update may have. Brackets in
 #: strings count too, so the measure never falls short; real queries nest a few levels.

@@ -1,7 +1,7 @@
 """SPARQL Update as a change: what an update would add and remove, worked out without touching
 the store, so that the guard can validate it first.
 
-The update is parsed and run in a confined child process (:mod:`alliance_kg.sandbox`): it
+The update is parsed and run in a confined child process (:mod:`alliance_kg.store.processes`): it
 cannot reach the network (a ``LOAD`` or ``SERVICE`` that a reading of the text missed fetches
 nothing), it is stopped at the time and memory limits, and a text that crashes the engine's
 parser crashes the child, not the service. The child runs the update on its own copy of the
@@ -15,11 +15,11 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from .errors import FederationDisabled, Forbidden, QueryEvaluationError, UnknownGraph, query_syntax_error
-from .sandbox import Limits, confinement, run_isolated
+from ..errors import FederationDisabled, Forbidden, QueryEvaluationError, UnknownGraph, query_syntax_error
+from .processes import Limits, confinement, run_isolated
 from .sparqlparse import Reading, check_nesting, prepare, read_update
 from .sparqltext import update_with_dataset
-from .store import CHANGES_GRAPH, PREFIXES, Change, KnowledgeGraph
+from .embedded import CHANGES_GRAPH, PREFIXES, Change, KnowledgeGraph
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 #: An operator's update (the CLI): an hour, no memory limit; the service passes its own limits.

@@ -4,7 +4,7 @@ the memory limit, no network, and no crash of the service.
 pyoxigraph has no per-query timeout, a query keeps running after its HTTP request is gone, its
 parser overflows the stack on a text nested a few thousand levels deep, and it follows
 ``SERVICE`` and ``LOAD`` to the network. So a client's SPARQL query or update is parsed and run
-in a child process, confined by :func:`alliance_kg.confine.confine` (no network, an address-space
+in a child process, confined by :func:`alliance_kg.store.confine.confine` (no network, an address-space
 limit). The child inherits the in-memory store as it is at the fork, a consistent snapshot,
 copied on write. The parent waits for the answer up to the time limit; past it, the parent kills
 the child with SIGKILL, so the work really stops, and answers 503. The parent's thread waits in
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Callable, ContextManager
 
 from .confine import Confinement, confine, socket_filter
-from .errors import AllianceKGError, QueryMemoryLimit, QueryTimeout, QueryTooComplex, error_class
+from ..errors import AllianceKGError, QueryMemoryLimit, QueryTimeout, QueryTooComplex, error_class
 
 _OK, _ERROR = b"O", b"E"
 log = logging.getLogger(__name__)
@@ -344,7 +344,7 @@ class WorkerPool:
     worker past the time limit is killed, as in :func:`run_isolated`. Workers idle for
     ``idle_seconds`` are stopped, so an idle service keeps no process. At most ``max_idle`` wait
     for work; more run when more queries come at once (the service bounds how many:
-    :mod:`alliance_kg.admission`). ``network`` and ``memory_bytes`` confine every worker.
+    :mod:`alliance_kg.store.admission`). ``network`` and ``memory_bytes`` confine every worker.
     """
 
     def __init__(self, handler: Callable[[dict], tuple[bytes, dict]], *,

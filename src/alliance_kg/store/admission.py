@@ -32,7 +32,7 @@ from collections import Counter
 from contextlib import contextmanager
 from typing import Iterator
 
-from .errors import TooBusy
+from ..errors import TooBusy
 
 
 class QuerySlots:

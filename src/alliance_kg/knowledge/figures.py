@@ -8,7 +8,7 @@ from .catalog import AKG, Ref, catalog, local_id
 from .lineage import snake
 from .provenance import Source, layer_of, node_sources
 from .responsibility import LAYERS, parse_layer
-from .store import PREFIXES, KnowledgeGraph
+from ..store import PREFIXES, KnowledgeGraph
 
 SCHEMA = PREFIXES["schema"]
 RDFS = PREFIXES["rdfs"]

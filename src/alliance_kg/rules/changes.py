@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from .catalog import local_id
-from .errors import BadRequest
-from .store import KnowledgeGraph
+from ..knowledge.catalog import local_id
+from ..errors import BadRequest
+from ..store import KnowledgeGraph
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 
-from .errors import BadRequest, NotFound
-from .queries import load_query
-from .store import PREFIXES, KnowledgeGraph
+from ..errors import BadRequest, NotFound
+from ..store.queries import load_query
+from ..store import PREFIXES, KnowledgeGraph
 
 AKG = PREFIXES["akg"]
 SKOS = PREFIXES["skos"]

@@ -1,13 +1,13 @@
 """Validation of a few focus nodes, at a cost that follows the change, not the graph.
 
-A write is validated on the nodes it can affect (:mod:`alliance_kg.guard` finds them). pySHACL,
+A write is validated on the nodes it can affect (:mod:`alliance_kg.rules.guard` finds them). pySHACL,
 given those focus nodes over the whole graph, still counts and scans it, and runs the
 SHACL-SPARQL constraints through rdflib's engine: seconds at 100k triples. So the work is split:
 
 * **SHACL-SPARQL constraints** (``sh:sparql``) run on Oxigraph, over the whole graph, once per
   focus node the shape targets, with ``$this`` pre-bound (SHACL 1.0, section 5). Oxigraph
   answers them from its indexes in well under a millisecond each. They may call the project's
-  SPARQL functions (``akf:quoteCheck``, :mod:`alliance_kg.quotes`).
+  SPARQL functions (``akf:quoteCheck``, :mod:`alliance_kg.rules.quotes`).
 * **Core constraints** (``sh:class``, ``sh:minCount``, ``sh:datatype``, ``sh:or``, ...) run with
   pySHACL on a small in-memory graph: the *neighbourhood* of the focus nodes, every triple those
   constraints can read. Their paths here are one step long, forwards or inverse, so that is:

@@ -1,6 +1,6 @@
 """The JSON write API's domain: each function turns a request body into a :class:`Change`.
 
-Nothing here writes: :class:`~alliance_kg.guard.Guard` validates the change and commits it.
+Nothing here writes: :class:`~alliance_kg.rules.guard.Guard` validates the change and commits it.
 Every fact written carries its source, as an ``akg:Statement`` with a document (a known one,
 or one made for a URL), an optional quote and a strength. A statement citing one of the seed
 documents goes into the seed graph; any other into the public graph.
@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from .catalog import AKG, catalog, local_id
-from .errors import BadRequest, Conflict, NotFound
-from .store import LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
+from ..knowledge.catalog import AKG, catalog, local_id
+from ..errors import BadRequest, Conflict, NotFound
+from ..store import LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
 
 AKR = PREFIXES["akr"]
 RDF, RDFS, SKOS, OWL, ORG = (PREFIXES[p] for p in ("rdf", "rdfs", "skos", "owl", "org"))

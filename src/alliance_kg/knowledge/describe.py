@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .catalog import Catalog, Entity, catalog, local_id, normalise
-from .errors import BadRequest, NotFound
+from ..errors import BadRequest, NotFound
 from .provenance import Source, layer_of, node_sources, source_from_row
-from .queries import load_query
-from .store import BASE, PREFIXES, KnowledgeGraph
+from ..store.queries import load_query
+from ..store import BASE, PREFIXES, KnowledgeGraph
 
 #: Properties whose values describe a resource in prose.
 DESCRIPTIONS = [PREFIXES["rdfs"] + "comment", PREFIXES["skos"] + "definition",

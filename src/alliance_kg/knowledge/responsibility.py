@@ -23,9 +23,9 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from .catalog import AKG, Catalog, Ref, ScopeInfo, catalog, local_id
-from .errors import BadRequest, NotFound
+from ..errors import BadRequest, NotFound
 from .provenance import Source, layer_of, node_sources, strongest, triple_sources
-from .store import PREFIXES, KnowledgeGraph
+from ..store import PREFIXES, KnowledgeGraph
 
 LAYERS = {"seed": {"seed"}, "all": None}
 RULES = {AKG + "FollowersDerived": "derived", AKG + "FollowersStated": "stated"}
@@ -36,7 +36,7 @@ LAYER_ORDER = ("seed", "regions", "public")
 def strength_by_layer(sources: Iterable[Source]) -> dict[str, str | None]:
     """The strongest strength of ``sources`` in each layer, layer by layer (never mixed).
 
-    >>> from alliance_kg.provenance import Document
+    >>> from alliance_kg.knowledge.provenance import Document
     >>> doc = Document("D", "x:D", None, None, None)
     >>> strength_by_layer([Source("a", "x:a", None, doc, None, None, "stated", "public"),
     ...                    Source("b", "x:b", None, doc, None, None, "implied", "seed")])

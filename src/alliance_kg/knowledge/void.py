@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from . import __version__
-from .store import BASE, CHANGES_GRAPH, LAYER_GRAPHS, PREFIXES, KnowledgeGraph
+from .. import __version__
+from ..store import BASE, CHANGES_GRAPH, LAYER_GRAPHS, PREFIXES, KnowledgeGraph
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"

@@ -18,8 +18,8 @@ from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 import pyoxigraph as ox
 
-from .config import Config
-from .errors import ConfigurationError, StoreInUse, JournalDamaged, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
+from ..config import Config
+from ..errors import ConfigurationError, StoreInUse, JournalDamaged, QuerySyntaxError, RDFSyntaxError, UnsupportedFormat
 from .locks import ReadWriteLock
 
 T = TypeVar("T")
@@ -272,7 +272,7 @@ class KnowledgeGraph:
 
     def __init__(self, store: ox.Store, *, disk: ox.Store | None = None, journal: Journal | None = None):
         #: The graph every read sees: in memory, so a forked query process reads a consistent
-        #: copy of it (:mod:`alliance_kg.sandbox`) and scans are fast.
+        #: copy of it (:mod:`alliance_kg.store.processes`) and scans are fast.
         self.store = store
         #: The same graph on disk (RocksDB), when the graph is persistent: written by every
         #: commit before the memory copy, never read after start-up.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import ConfigurationError, NotFound
+from ...errors import ConfigurationError, NotFound
 
 QUERY_DIR = Path(__file__).resolve().parent
 
@@ -32,7 +32,7 @@ def load_query(name: str) -> str:
 
 def check_queries() -> None:
     """Parse every canned query, so that a broken one fails at start-up, not at the first request."""
-    from ..store import PREFIXES
+    from ..embedded import PREFIXES
 
     empty = ox.Store()
     for name in query_names():

@@ -26,9 +26,9 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
-from .errors import AdminRequired, ChangeTooLarge
-from .queries import load_query
-from .store import CHANGES_GRAPH, LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
+from ..errors import AdminRequired, ChangeTooLarge
+from ..store.queries import load_query
+from ..store import CHANGES_GRAPH, LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
 from .validation import ValidationReport, union_store, validate_store
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")

@@ -4,12 +4,12 @@ The report graph (``sh:ValidationReport``) is the source of truth; JSON and text
 A fresh shapes graph is parsed for every run: pySHACL adds to the shapes graph it is given,
 so one must never be shared between runs or threads.
 
-Speed: the validation runs in :mod:`alliance_kg.focused`. The SHACL-SPARQL constraints
+Speed: the validation runs in :mod:`alliance_kg.rules.focused`. The SHACL-SPARQL constraints
 (``sh:sparql``) run on Oxigraph's own engine, one query per constraint over the whole graph, or
 per focus node for a write; the core constraints run with pySHACL on an in-memory rdflib graph
 (the whole graph, or the focus nodes' neighbourhood).
 
-The shapes may call the project's SPARQL functions (``akf:quoteCheck``, :mod:`alliance_kg.quotes`):
+The shapes may call the project's SPARQL functions (``akf:quoteCheck``, :mod:`alliance_kg.rules.quotes`):
 Oxigraph is given them with each query; for rdflib, and so for plain pySHACL, they are registered
 once, when this module is imported.
 """
@@ -27,10 +27,10 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 from .messages import explain, sparql_path
 from .quotes import register_rdflib_functions
-from .store import PREFIXES, KnowledgeGraph, graph_iri
+from ..store import PREFIXES, KnowledgeGraph, graph_iri
 
 register_rdflib_functions()
 
@@ -143,7 +143,7 @@ def validate_store(union: ox.Store, shapes_dir: Path, *, focus_nodes: Iterable[s
     """Validate the default graph of an Oxigraph store against the shapes in ``shapes_dir``.
 
     With ``focus_nodes`` (IRIs), only those nodes are validated, against every shape that targets
-    them, at a cost that follows their number, not the graph's size (:mod:`alliance_kg.focused`).
+    them, at a cost that follows their number, not the graph's size (:mod:`alliance_kg.rules.focused`).
     An empty ``focus_nodes`` validates nothing and conforms. ``new_nodes``: the IRIs of the nodes
     a write would add, which messages describe rather than name by an id nobody can look up.
     """
@@ -233,7 +233,7 @@ def _owner(shape, shapes_graphs: list[rdflib.Graph]):
 def _results(report: rdflib.Graph, data: rdflib.Graph, shapes_graphs: list[rdflib.Graph],
              new: frozenset[str] = frozenset()) -> tuple[ValidationResult, ...]:
     """The results of ``report`` (a pySHACL-style report graph, about ``data``), their messages
-    naming the things (:func:`alliance_kg.messages.explain`; ``new``: the IRIs a write would add)
+    naming the things (:func:`alliance_kg.rules.messages.explain`; ``new``: the IRIs a write would add)
     and written back into the report graph, so that every format says the same; the SPARQL
     constraints a result cites (``sh:sourceConstraint``) described in the report too."""
     results = []

@@ -3,8 +3,8 @@ dataset from ``using-graph-uri`` / ``using-named-graph-uri``, written into its t
 takes no dataset for an update); and the keywords of a text that rdflib cannot read.
 
 Nothing here decides what a client may do: that is read from a real parse
-(:mod:`alliance_kg.sparqlparse`), and the processes that run queries cannot reach the network
-anyway (:mod:`alliance_kg.confine`). A mistake of this lexer can only make a rewritten update
+(:mod:`alliance_kg.store.sparqlparse`), and the processes that run queries cannot reach the network
+anyway (:mod:`alliance_kg.store.confine`). A mistake of this lexer can only make a rewritten update
 mean something else, which ``tests/test_sparqltext.py`` checks against the parse.
 """
 
@@ -15,7 +15,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from .errors import BadRequest
+from ..errors import BadRequest
 
 #: The protocol parameters that give an update its dataset.
 USING_GRAPH_URI, USING_NAMED_GRAPH_URI = "using-graph-uri", "using-named-graph-uri"
