@@ -1184,12 +1184,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.out.suffix == ".nq":
             parser.error("--validate needs a directory --out")
         from alliance_kg.config import Config
-        from alliance_kg.store import KnowledgeGraph
+        from alliance_kg.store import open_graph
         from alliance_kg.rules.validation import validate
 
         config = Config.from_env({}, data_dir=args.out)
         start = time.perf_counter()
-        kg = KnowledgeGraph.open(config)
+        kg = open_graph(config)
         loaded = time.perf_counter() - start
         start = time.perf_counter()
         report = validate(kg, config.shapes_dir)

@@ -70,12 +70,12 @@ def _report(**figures) -> None:
 
 def load_alliance_kg(data_dir: str) -> None:
     from alliance_kg.config import Config
-    from alliance_kg.store import KnowledgeGraph
+    from alliance_kg.store import open_graph
 
     config = Config.from_env({}, data_dir=Path(data_dir))
     base = _status_mb("VmRSS")
     start = time.perf_counter()
-    kg = KnowledgeGraph.open(config)
+    kg = open_graph(config)
     took = time.perf_counter() - start
     _report(load_s=took, triples=len(kg), import_rss_mb=base)
 
@@ -93,13 +93,13 @@ def load_pyoxigraph(nquads: str) -> None:
 
 def validate_alliance_kg(data_dir: str) -> None:
     from alliance_kg.config import Config
-    from alliance_kg.store import KnowledgeGraph
+    from alliance_kg.store import open_graph
     from alliance_kg.rules.validation import validate
 
     config = Config.from_env({}, data_dir=Path(data_dir))
     base = _status_mb("VmRSS")
     start = time.perf_counter()
-    kg = KnowledgeGraph.open(config)
+    kg = open_graph(config)
     loaded = time.perf_counter() - start
     start = time.perf_counter()
     report = validate(kg, config.shapes_dir)

@@ -24,7 +24,7 @@ from server import running_server  # noqa: E402
 
 from alliance_kg.config import Config  # noqa: E402
 from alliance_kg.store.processes import Limits, WorkerPool, run_isolated  # noqa: E402
-from alliance_kg.store import KnowledgeGraph  # noqa: E402
+from alliance_kg.store import open_graph  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SMALL = "SELECT ?a ?l WHERE { ?a <https://w3id.org/alliance-kg/ontology#leader> ?l }"
@@ -67,10 +67,10 @@ def main() -> None:
         time.sleep(1.0)
         idle = cpu_seconds(server.process.pid) - before
         children = _children(server.process.pid)
-    kg = KnowledgeGraph.open(Config.from_env({}))
+    kg = open_graph(Config.from_env({}))
 
     def in_process() -> tuple[bytes, dict]:
-        results = kg.store.query(SMALL, use_default_graph_as_union=True)
+        results = kg.query(SMALL)
         return results.serialize(format=ox.QueryResultsFormat.JSON), {"content_type": "application/sparql-results+json"}
 
     pool = WorkerPool(lambda request: in_process(), idle_seconds=60, memory_bytes=2**30)
@@ -84,10 +84,10 @@ def main() -> None:
         run_isolated(in_process, Limits(timeout=10, memory_bytes=2**30))
         forked.append(time.perf_counter() - t)
         t = time.perf_counter()
-        pool.run({}, generation=kg.generation, timeout=10)
+        pool.run({}, version=kg.version, timeout=10)
         pooled.append(time.perf_counter() - t)
         t = time.perf_counter()
-        renewed.run({}, generation=-1 - i, timeout=10)  # a graph state no worker holds: a new one is forked
+        renewed.run({}, version=-1 - i, timeout=10)  # a graph state no worker holds: a new one is forked
         fresh.append(time.perf_counter() - t)
     pool.close()
     renewed.close()

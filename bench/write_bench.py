@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from alliance_kg.config import Config
 from alliance_kg.rules.guard import Guard
-from alliance_kg.store import LAYER_GRAPHS, Change, KnowledgeGraph
+from alliance_kg.store import LAYER_GRAPHS, Change, open_graph
 
 AKR = "https://w3id.org/alliance-kg/id/"
 AKG = "https://w3id.org/alliance-kg/ontology#"
@@ -48,7 +48,7 @@ def derivation(i: int) -> Change:
 
 
 def measure(config: Config, make, writes: int, *, full: bool) -> float:
-    kg = KnowledgeGraph.open(config)
+    kg = open_graph(config)
     guard = Guard(kg, config.shapes_dir)
     guard.write(make(-1), agent="bench", endpoint="bench", summary="warm-up", full=full)
     times = []

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 
 from alliance_kg.config import Config
-from alliance_kg.store import KnowledgeGraph
+from alliance_kg.store import KnowledgeGraph, open_graph
 from alliance_kg.web import create_app
 
 
@@ -21,13 +21,13 @@ def config() -> Config:
 @pytest.fixture(scope="session")
 def shipped(config) -> KnowledgeGraph:
     """The shipped graph, loaded once. Read-only: tests that write use ``kg``."""
-    return KnowledgeGraph.open(config)
+    return open_graph(config)
 
 
 @pytest.fixture
 def kg(config) -> KnowledgeGraph:
     """A fresh in-memory copy of the shipped graph that a test may change."""
-    return KnowledgeGraph.open(config)
+    return open_graph(config)
 
 
 @pytest.fixture

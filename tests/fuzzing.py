@@ -14,7 +14,7 @@ import re
 import pytest
 
 from alliance_kg.config import Config
-from alliance_kg.store import KnowledgeGraph
+from alliance_kg.store import open_graph
 from alliance_kg.rules.validation import validate
 from alliance_kg.web import create_app
 
@@ -29,7 +29,7 @@ def fuzz_app(config: Config, **settings: str):
     """An app that accepts writes with :data:`TOKEN`, over a fresh in-memory copy of the shipped
     graph. A runaway query is stopped after 2 s (the fuzzers make a few)."""
     env = {"ALLIANCE_KG_WRITE_TOKEN": TOKEN, "ALLIANCE_KG_QUERY_TIMEOUT": "2", **settings}
-    return create_app(Config.from_env(env), kg=KnowledgeGraph.open(config))
+    return create_app(Config.from_env(env), kg=open_graph(config))
 
 
 def check_envelope(status: int, content_type: str | None, body: bytes) -> dict:
@@ -73,7 +73,7 @@ def check_answer(response, *, method: str = "GET") -> None:
 
 def graph_conforms(app) -> bool:
     """Whether the graph of ``app`` conforms to the rules, by a full validation (not the guard's)."""
-    kg = app.extensions["alliance_kg"]
+    kg = app.extensions["alliance_kg"].graph
     return validate(kg, app.config["ALLIANCE_KG_CONFIG"].shapes_dir).conforms
 
 

@@ -273,10 +273,10 @@ def test_a_cached_answer_built_from_other_cached_answers_does_not_deadlock(confi
     whose own cache is cold too."""
     import threading
 
-    from alliance_kg.store import KnowledgeGraph
+    from alliance_kg.store import open_graph
     from alliance_kg.knowledge.void import describe_dataset
 
-    fresh = KnowledgeGraph.open(config)
+    fresh = open_graph(config)
     done = []
     worker = threading.Thread(target=lambda: done.append(describe_dataset(fresh, endpoint="http://x/sparql",
                                                                          store_url="http://x/store")), daemon=True)
@@ -302,9 +302,9 @@ PARAMETERS = [
 def test_every_api_parameter_treats_hostile_text_as_a_value(client, shipped, template):
     from urllib.parse import quote
 
-    before = sorted(str(q) for q in shipped.store)
+    before = sorted(str(q) for q in shipped.quads())
     for value in HOSTILE:
         response = client.get(template.replace("{v}", quote(value, safe="")))
         assert response.status_code in (400, 404), (template, value, response.status_code)
         assert set(response.get_json()) == {"error"}
-    assert sorted(str(q) for q in shipped.store) == before
+    assert sorted(str(q) for q in shipped.quads()) == before

@@ -29,7 +29,7 @@ def quad(s, p, o) -> ox.Quad:
 
 
 def existing(kg, subject: str) -> frozenset[ox.Quad]:
-    return frozenset(kg.store.quads_for_pattern(ox.NamedNode(subject), None, None, None))
+    return frozenset(kg.quads(ox.NamedNode(subject), None, None, None))
 
 
 CHANGES = {
@@ -58,7 +58,7 @@ CHANGES = {
 def test_a_patched_catalog_equals_a_rebuilt_one(kg, name):
     catalog(kg)  # built once
     kg.commit(CHANGES[name](kg))
-    assert kg.changed_subjects(kg.generation - 1)  # the change is known: the catalog is patched
+    assert kg.changed_subjects(kg.version - 1)  # the change is known: the catalog is patched
     assert summary(catalog(kg)) == summary(Catalog.build(kg))
 
 
@@ -81,5 +81,5 @@ def test_a_change_of_unknown_extent_rebuilds(kg):
     catalog(kg)
     kg.load_data(b'<https://w3id.org/alliance-kg/id/Loaded> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/alliance-kg/ontology#Company> .',
                  "nt", graph="public")
-    assert kg.changed_subjects(kg.generation - 1) is None
+    assert kg.changed_subjects(kg.version - 1) is None
     assert AKR + "Loaded" in catalog(kg).entities

@@ -6,7 +6,6 @@ naming the setting). Findings 1, 2, 3 and 8 of issue 13 each have a test here.""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 import time
@@ -115,10 +114,9 @@ def test_service_written_any_way_is_refused_and_never_called(client, secret_endp
 def blind(monkeypatch, kg):
     """An app whose reading of the text sees nothing: no SERVICE, no LOAD, no FROM. What keeps it
     from calling out is then the confinement alone."""
-    from alliance_kg.store import updates
-    from alliance_kg.web import sparql
+    from alliance_kg.store import endpoint, updates
 
-    monkeypatch.setattr(sparql, "read_query", lambda text, base=None: sparqlparse.NOTHING)
+    monkeypatch.setattr(endpoint, "read_query", lambda text, base=None: sparqlparse.NOTHING)
     monkeypatch.setattr(updates, "read_update", lambda text, base=None: sparqlparse.NOTHING)
     return create_app(Config.from_env({"ALLIANCE_KG_WRITE_TOKEN": TOKEN}), kg=kg).test_client()
 
@@ -349,17 +347,17 @@ def test_a_reading_that_misses_a_service_never_opens_the_network(monkeypatch, kg
     """With an allow-list, a query whose SERVICE calls are all allowed runs where the network is
     open. Should rdflib's reading miss a call (a parser bug), the lexer's count of SERVICE
     keywords disagrees, and the query is refused: the other host is never called."""
-    from alliance_kg.web import sparql
+    from alliance_kg.store import endpoint
 
     url, received = secret_endpoint
     allowed, evil = url + "/allowed", url + "/evil"
-    real = sparql.read_query
+    real = endpoint.read_query
 
     def missing_one(text, base=None):
         reading = real(text, base)
         return type(reading)(services=tuple(s for s in reading.services if s.iri != evil))
 
-    monkeypatch.setattr(sparql, "read_query", missing_one)
+    monkeypatch.setattr(endpoint, "read_query", missing_one)
     client = create_app(Config.from_env({"ALLIANCE_KG_SERVICE_ALLOWLIST": allowed}), kg=kg).test_client()
     query = f"SELECT * {{ SERVICE <{allowed}> {{ ?a ?b ?c }} SERVICE <{evil}> {{ ?d ?e ?f }} }}"
     response = client.get("/sparql?query=" + quote(query), headers=JSON)

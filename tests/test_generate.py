@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from alliance_kg.config import Config
-from alliance_kg.store import LAYER_GRAPHS, KnowledgeGraph
+from alliance_kg.store import LAYER_GRAPHS, KnowledgeGraph, open_graph
 from alliance_kg.rules.validation import validate
 from alliance_kg.web import create_app
 
@@ -53,7 +53,7 @@ def config(dataset) -> Config:
 @pytest.fixture(scope="module")
 def generated(config) -> KnowledgeGraph:
     """The generated data directory, loaded as alliance-kg loads its shipped graph. Read-only."""
-    return KnowledgeGraph.open(config)
+    return open_graph(config)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_data(dataset,
 
 def test_the_data_directory_and_the_nquads_file_hold_the_same_dataset(dataset, generated):
     out, manifest = dataset
-    in_store = {str(q) for q in generated.store.quads_for_pattern(None, None, None, None)}
+    in_store = {str(q) for q in generated.quads(None, None, None, None)}
     assert in_store == quads_of(out / "dataset.nq")
     counts = generated.triple_counts()
     assert {layer: counts.get(iri, 0) for layer, iri in LAYER_GRAPHS.items()} == manifest["graphs"]
@@ -201,7 +201,7 @@ def test_company_keys_lead_something(client, dataset):
 
 def test_the_manifest_writes_are_accepted_and_rejected_as_it_says(dataset, config):
     _, manifest = dataset
-    kg = KnowledgeGraph.open(config)
+    kg = open_graph(config)
     writer = create_app(Config.from_env({"ALLIANCE_KG_WRITE_TOKEN": TOKEN}, data_dir=config.data_dir), kg=kg).test_client()
     writes = manifest["writes"]
     for name in ("assignment_accepted", "derivation_accepted"):

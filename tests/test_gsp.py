@@ -46,7 +46,7 @@ def url(graph: str | None = None, **params) -> str:
 
 
 def dump(kg) -> list[str]:
-    return sorted(map(str, kg.store))
+    return sorted(map(str, kg.quads()))
 
 
 def triples(response, format=ox.RdfFormat.TURTLE) -> set[ox.Triple]:
@@ -320,7 +320,7 @@ def test_delete_removes_the_graph_then_it_is_404(writer, kg):
     assert response.get_json()["removed"] == 2
     assert writer.get(url(NEW)).status_code == 404
     assert writer.delete(url(NEW), headers=AUTH).status_code == 404
-    assert ox.NamedNode(NEW) not in set(kg.store.named_graphs())
+    assert ox.NamedNode(NEW) not in set(kg.named_graphs())
 
 
 def test_delete_of_an_unknown_graph_is_404(writer):

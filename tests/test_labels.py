@@ -121,7 +121,7 @@ def test_a_write_of_an_unlabelled_company_is_rejected_on_its_focus_node(kg, conf
 
 def test_a_write_that_removes_a_pref_label_is_rejected(kg, config):
     renault = ox.NamedNode(AKR + "Renault")
-    labels = frozenset(kg.store.quads_for_pattern(renault, ox.NamedNode(PREF_LABEL), None, None))
+    labels = frozenset(kg.quads(renault, ox.NamedNode(PREF_LABEL), None, None))
     assert labels
     result, found = _rejected_by(kg, config, Change(removed=labels))
     assert result.mode == "incremental" and not result.accepted
@@ -138,7 +138,7 @@ def writer(kg):
 
 
 def _data_quads(kg) -> set[ox.Quad]:
-    return {q for g in DATA_GRAPHS for q in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(g))}
+    return {q for g in DATA_GRAPHS for q in kg.quads(None, None, None, ox.NamedNode(g))}
 
 
 WRITES = [

@@ -114,11 +114,11 @@ def test_a_protocol_dataset_the_store_lacks_is_an_empty_graph_never_fetched(writ
 ])
 def test_using_a_graph_the_store_lacks_is_refused(writer, listener, kg, update, parameters):
     url, connections = listener
-    before = len(kg.store)
+    before = len(kg)
     form = {"update": update.replace("{url}", url), **{k: v.replace("{url}", url) for k, v in parameters.items()}}
     response = writer.post("/sparql", data=form, headers=AUTH)
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "unknown_graph"
-    assert len(kg.store) == before
+    assert len(kg) == before
     assert settle(connections) == []
 
 

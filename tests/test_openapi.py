@@ -14,7 +14,7 @@ from openapi_spec_validator import validate as validate_openapi
 
 from alliance_kg import __version__
 from alliance_kg.config import Config
-from alliance_kg.store import KnowledgeGraph
+from alliance_kg.store import open_graph
 from alliance_kg.web import create_app
 from alliance_kg.web.openapi import DESCRIPTION_FILE, description
 
@@ -59,7 +59,7 @@ def validator(schema_name: str) -> jsonschema.Draft202012Validator:
 def writer(config):
     """An app that accepts writes, over a fresh copy of the shipped graph."""
     return create_app(Config.from_env({"ALLIANCE_KG_WRITE_TOKEN": TOKEN, "ALLIANCE_KG_MAX_BODY_BYTES": "5000"}),
-                      kg=KnowledgeGraph.open(config)).test_client()
+                      kg=open_graph(config)).test_client()
 
 
 # --- the document --------------------------------------------------------------------------------

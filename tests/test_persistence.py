@@ -36,7 +36,7 @@ from click.testing import CliRunner
 from alliance_kg.cli import cli
 from alliance_kg.config import Config
 from alliance_kg.resources import shipped_root
-from alliance_kg.store import KnowledgeGraph
+from alliance_kg.store import open_graph
 from server import COMMAND, Server, running_server
 
 TOKEN = "persistence-test-token-0123456789"
@@ -162,7 +162,7 @@ def test_a_first_start_that_fails_part_way_leaves_no_partial_graph(tmp_path):
         with store_server(store, "--data-dir", str(broken)):
             pass
 
-    complete = len(KnowledgeGraph.open(Config.from_env({})))
+    complete = len(open_graph(Config.from_env({})))
     with store_server(store) as server:
         assert get(server, "/health")["triples"] == complete, "the store kept a partly loaded shipped graph"
         assert_conforms(server)

@@ -47,7 +47,7 @@ def writer(kg):
 
 
 def dump(kg) -> list[str]:
-    return sorted(map(str, kg.store))
+    return sorted(map(str, kg.quads()))
 
 
 def seed_quote(kg: KnowledgeGraph, fact: str) -> tuple[str, str]:
@@ -274,7 +274,7 @@ def test_the_guard_checks_a_new_statement_as_a_focus_node(kg, config):
 
 def test_renaming_an_article_rechecks_the_statements_that_cite_it(kg, config):
     d000, short_name = ox.NamedNode(AKR + "D000"), ox.NamedNode(AKG + "shortName")
-    (old,) = kg.store.quads_for_pattern(d000, short_name, None, None)
+    (old,) = kg.quads(d000, short_name, None, None)
     change = Change(removed=frozenset([old]), added=frozenset([ox.Quad(d000, short_name, ox.Literal("D002"), old.graph_name)]))
     result = Guard(kg, config.shapes_dir).write(change, agent="t", endpoint="t", summary="rename", dry_run=True)
     assert result.mode == "incremental" and not result.accepted

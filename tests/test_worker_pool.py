@@ -18,7 +18,7 @@ def handler(request: dict) -> tuple[bytes, dict]:
         time.sleep(request["sleep"])
     if request.get("fail"):
         raise BadRequest("no such thing", hint="ask again")
-    return str(os.getpid()).encode(), {"generation": request.get("generation")}
+    return str(os.getpid()).encode(), {"version": request.get("version")}
 
 
 @pytest.fixture
@@ -28,8 +28,8 @@ def pool():
     made.close()
 
 
-def ask(pool, generation=1, timeout=5.0, **request):
-    body, about = pool.run(request, generation=generation, timeout=timeout, setting="query_timeout")
+def ask(pool, version=1, timeout=5.0, **request):
+    body, about = pool.run(request, version=version, timeout=timeout, setting="query_timeout")
     return int(body)
 
 
@@ -39,8 +39,8 @@ def test_a_worker_answers_many_queries_of_one_graph_state(pool):
 
 
 def test_a_write_retires_the_workers_of_the_old_state(pool):
-    old = ask(pool, generation=1)
-    new = ask(pool, generation=2)
+    old = ask(pool, version=1)
+    new = ask(pool, version=2)
     assert new != old and old not in sandbox.LIVE
 
 

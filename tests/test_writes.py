@@ -147,7 +147,7 @@ def test_deleting_an_assignment_removes_its_statements(writer, kg):
     assert writer.delete("/api/assignments/assignment-Oceania", headers=AUTH).status_code == 200
     assert writer.get("/api/assignments/assignment-Oceania").status_code == 404
     f068 = ox.NamedNode("https://w3id.org/alliance-kg/id/F068")
-    assert not list(kg.store.quads_for_pattern(f068, None, None, None))
+    assert not list(kg.quads(f068, None, None, None))
     answer = writer.get("/api/responsibility?region=Oceania").get_json()
     assert answer["leader_assigned"] is False
 
@@ -299,9 +299,9 @@ def test_a_dry_run_of_a_bad_write_reports_the_violation(writer, kg):
 @pytest.fixture
 def fixture_writer(config):
     """A writer over the small base graph of the shape fixtures."""
-    from alliance_kg.store import KnowledgeGraph
+    from alliance_kg.store import empty_graph
 
-    kg = KnowledgeGraph.in_memory()
+    kg = empty_graph()
     for path in config.ontology_dir.glob("*.ttl"):
         kg.load_file(path, graph="ontology")
     kg.load_file(FIXTURES / "base.ttl", graph="seed")
@@ -381,7 +381,7 @@ def test_a_malformed_write_is_answered_without_waiting_for_the_writer_lock(kg):
     app = create_app(Config.from_env({"ALLIANCE_KG_WRITE_TOKEN": TOKEN}), kg=kg)
     client = app.test_client()
     answers = []
-    lock = app.extensions["alliance_kg_guard"]._writer
+    lock = app.extensions["alliance_kg"].guard._writer
     with lock:  # a long write is under way
         thread = threading.Thread(target=lambda: answers.append(client.post(
             "/api/companies", json={"label": "Newco", "colour": "red"}, headers=AUTH)))

@@ -21,7 +21,7 @@ from . import __version__
 from .config import Config
 from .errors import AllianceKGError, BadRequest, JournalDamaged
 from .store.queries import load_query
-from .store import FORMATS, LAYER_GRAPHS, PREFIXES, Change, Journal, KnowledgeGraph, holding_store
+from .store import FORMATS, LAYER_GRAPHS, PREFIXES, Change, Journal, KnowledgeGraph, holding_store, open_graph
 from .rules.validation import validate as run_validation
 
 EXIT_OK, EXIT_NOT_CONFORMING, EXIT_ERROR = 0, 1, 2
@@ -96,7 +96,7 @@ def validate(config: Config, files: tuple[Path, ...], fmt: str) -> None:
 
     Exit 0: conforms; 1: does not conform; 2: could not run.
     """
-    kg = KnowledgeGraph.open(config)
+    kg = open_graph(config)
     for path in files:
         kg.load_file(path, graph="candidate")
     report = run_validation(kg, config.shapes_dir)
@@ -128,7 +128,7 @@ def query(config: Config, sparql: str | None, query_file: Path | None, fmt: str,
     if (sparql is None) == (query_file is None):
         _fail("give a query as an argument or with --file, not both")
     text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")
-    kg = KnowledgeGraph.open(config)
+    kg = open_graph(config)
     results = kg.query(text, graphs=graphs or None)
     if isinstance(results, ox.QueryTriples):
         click.echo(ox.serialize(results, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode(), nl=False)
@@ -173,7 +173,7 @@ def _table(results) -> str:
 @handles_errors
 def export(config: Config, fmt: str, graph: str | None, output: Path | None) -> None:
     """Export the graph, or one layer of it."""
-    data = KnowledgeGraph.open(config).dump(fmt, graph=graph)
+    data = open_graph(config).dump(fmt, graph=graph)
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {output} ({len(data):,} bytes, {FORMATS[fmt].media_type})", err=True)
@@ -187,7 +187,7 @@ def export(config: Config, fmt: str, graph: str | None, output: Path | None) -> 
 @handles_errors
 def stats(config: Config, fmt: str) -> None:
     """Triples per named graph and instances per class."""
-    kg = KnowledgeGraph.open(config)
+    kg = open_graph(config)
     classes = {row["class"].value: int(row["instances"].value) for row in kg.select(load_query("class_counts"))}
     if fmt == "json":
         click.echo(json.dumps({"graphs": kg.triple_counts(), "classes": classes}, indent=2))
@@ -234,7 +234,7 @@ def load(config: Config, files: tuple[Path, ...], graph: str, fmt: str | None, d
     from .store.safety import check_rdf_xml
     from .store import format_for, graph_iri
 
-    kg = KnowledgeGraph.open(config)
+    kg = open_graph(config)
     target = ox.NamedNode(graph_iri(graph))
     quads: set[ox.Quad] = set()
     with click.progressbar(files, label="reading", file=sys.stderr, show_pos=True) as bar:
@@ -264,10 +264,10 @@ def update(config: Config, sparql: str, dry_run: bool) -> None:
 
     As on the endpoint, the update sees the data graphs only: the change log is left alone.
     """
-    from .store.updates import change_for_update
+    from .store.updates import OPERATOR
 
-    kg = KnowledgeGraph.open(config)
-    change = change_for_update(kg, sparql)
+    kg = open_graph(config)
+    change = kg.change_for_update(sparql, limits=OPERATOR)
     _guarded(config, kg, change, endpoint="alliance-kg update", summary="SPARQL Update", dry_run=dry_run)
 
 
@@ -301,9 +301,9 @@ def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path
     threads = threads or reserved + 4
     app = create_app(config)
     server = create_server(app, host=host, port=port, threads=threads, ident="alliance-kg")
-    kg = app.extensions["alliance_kg"]
+    kg = app.extensions["alliance_kg"].graph
     where = f"store {config.store}" if config.store else "in memory"
-    writers = len(app.extensions["alliance_kg_tokens"])
+    writers = len(app.extensions["alliance_kg"].tokens)
     click.echo(f"alliance-kg {__version__}: {len(kg):,} triples ({where}); "
                f"serving http://{host}:{server.effective_port}/ (SPARQL at /sparql, API at /api); "
                + (f"writes enabled for {writers} token(s)" if writers else "writes disabled"), err=True)
@@ -330,12 +330,12 @@ def _warm(app) -> None:
     from .knowledge.catalog import catalog
     from .store.sparqlparse import prepare
 
-    kg = app.extensions["alliance_kg"]
-    with kg.lock.reading():
-        catalog(kg)
+    services = app.extensions["alliance_kg"]
+    with services.graph.reading():
+        catalog(services.graph)
     prepare()
-    if app.extensions["alliance_kg_tokens"]:
-        app.extensions["alliance_kg_guard"].warm()
+    if services.tokens:
+        services.guard.warm()
 
 
 @cli.command()
@@ -370,7 +370,7 @@ def recover(config: Config, discard_incomplete: bool) -> None:
         return
     with holding_store(store):
         _set_aside(journal)
-    kg = KnowledgeGraph.open(config)
+    kg = open_graph(config)
     report = run_validation(kg, config.shapes_dir)
     for line in [*summary_lines(kg), report.to_text()]:
         click.echo(line)

@@ -238,8 +238,8 @@ def resolve(kg: KnowledgeGraph, key: str) -> str:
     country, not the plant "Palencia plant (Spain)". Names all weigh the same, so ``Mitsubishi``
     (the brand's label, the company's alternative label) names two things.
 
-    >>> from alliance_kg.store import KnowledgeGraph
-    >>> kg = KnowledgeGraph.in_memory()
+    >>> from alliance_kg.store import empty_graph
+    >>> kg = empty_graph()
     >>> kg.load_data(b'<https://w3id.org/alliance-kg/id/country-DE> a <https://w3id.org/alliance-kg/ontology#Country> ;'
     ...              b' <http://www.w3.org/2004/02/skos/core#prefLabel> "Germany"@en .', "turtle", graph="seed")
     >>> resolve(kg, "country-DE") == resolve(kg, "GERMANY") == BASE + "id/country-DE"

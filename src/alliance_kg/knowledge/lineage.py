@@ -142,15 +142,16 @@ def _node(kg: KnowledgeGraph, cat: Catalog, iri: str, layers, depth: int = 0) ->
 DERIVED_FROM, VARIANT_OF, SITS_ON = (ox.NamedNode(AKG + name) for name in ("derivedFrom", "platformVariantOf", "sitsOnPlatform"))
 
 
-def links_above(store: ox.Store, item: str) -> list[tuple[str, str, str, str]]:
+def links_above(kg: KnowledgeGraph, item: str) -> list[tuple[str, str, str, str]]:
     """Every derivation and platform-variant link above ``item``, its whole chain of ancestors,
     as (subject, predicate, object, layer): followed one hop at a time through the indexes, so
     the cost follows the chain, not the graph.
 
-    >>> s = ox.Store(); g = ox.NamedNode("https://w3id.org/alliance-kg/graph/seed")
-    >>> s.extend([ox.Quad(ox.NamedNode("x:b"), DERIVED_FROM, ox.NamedNode("x:a"), g),
-    ...           ox.Quad(ox.NamedNode("x:a"), VARIANT_OF, ox.NamedNode("x:p"), g)])
-    >>> sorted(links_above(s, "x:b"))  # doctest: +NORMALIZE_WHITESPACE
+    >>> from alliance_kg.store import Change, empty_graph
+    >>> kg = empty_graph(); g = ox.NamedNode("https://w3id.org/alliance-kg/graph/seed")
+    >>> kg.commit(Change(added=frozenset([ox.Quad(ox.NamedNode("x:b"), DERIVED_FROM, ox.NamedNode("x:a"), g),
+    ...                                   ox.Quad(ox.NamedNode("x:a"), VARIANT_OF, ox.NamedNode("x:p"), g)])))
+    >>> sorted(links_above(kg, "x:b"))  # doctest: +NORMALIZE_WHITESPACE
     [('x:a', 'https://w3id.org/alliance-kg/ontology#platformVariantOf', 'x:p', 'seed'),
      ('x:b', 'https://w3id.org/alliance-kg/ontology#derivedFrom', 'x:a', 'seed')]
     """
@@ -158,7 +159,7 @@ def links_above(store: ox.Store, item: str) -> list[tuple[str, str, str, str]]:
     while todo:
         node = todo.pop()
         for link in (DERIVED_FROM, VARIANT_OF):
-            for quad in store.quads_for_pattern(node, link, None, None):
+            for quad in kg.quads(node, link, None, None):
                 if isinstance(quad.graph_name, ox.NamedNode):
                     found.append(_row(quad))
                 if isinstance(quad.object, ox.NamedNode) and quad.object.value not in seen:
@@ -167,28 +168,28 @@ def links_above(store: ox.Store, item: str) -> list[tuple[str, str, str, str]]:
     return found
 
 
-def links_below(store: ox.Store, item: str) -> list[tuple[str, str, str, str]]:
+def links_below(kg: KnowledgeGraph, item: str) -> list[tuple[str, str, str, str]]:
     """Every link below ``item``: its platform variants, the models on it or on one of them, and
     the models derived from any of those, at any depth (``derivedFrom* / sitsOnPlatform? /
     platformVariantOf*`` up to ``item``), as (subject, predicate, object, layer)."""
-    variants = _backwards(store, {item}, VARIANT_OF)
-    placed = variants | {q.subject.value for v in variants for q in store.quads_for_pattern(None, SITS_ON, ox.NamedNode(v), None)
+    variants = _backwards(kg, {item}, VARIANT_OF)
+    placed = variants | {q.subject.value for v in variants for q in kg.quads(None, SITS_ON, ox.NamedNode(v), None)
                          if isinstance(q.subject, ox.NamedNode)}
-    below = _backwards(store, placed, DERIVED_FROM)
+    below = _backwards(kg, placed, DERIVED_FROM)
     found = []
     for node in below:
         for link in (DERIVED_FROM, VARIANT_OF, SITS_ON):
-            for quad in store.quads_for_pattern(ox.NamedNode(node), link, None, None):
+            for quad in kg.quads(ox.NamedNode(node), link, None, None):
                 if isinstance(quad.graph_name, ox.NamedNode) and quad.object.value in below:
                     found.append(_row(quad))
     return found
 
 
-def _backwards(store: ox.Store, start: set[str], link: ox.NamedNode) -> set[str]:
+def _backwards(kg: KnowledgeGraph, start: set[str], link: ox.NamedNode) -> set[str]:
     """``start`` and every node with a chain of ``link`` to one of them."""
     seen, todo = set(start), [ox.NamedNode(n) for n in start]
     while todo:
-        for quad in store.quads_for_pattern(None, link, todo.pop(), None):
+        for quad in kg.quads(None, link, todo.pop(), None):
             if isinstance(quad.subject, ox.NamedNode) and quad.subject.value not in seen:
                 seen.add(quad.subject.value)
                 todo.append(quad.subject)
@@ -245,13 +246,13 @@ def lineage(kg: KnowledgeGraph, key: str, *, layer: str | None = None) -> Lineag
     thing = cat.resolve(key, ["model", "platform"], param="key")
     item = _node(kg, cat, thing.iri, layers)
     links = _links(kg, thing.iri, layers)
-    up = _edges(kg, cat, links_above(kg.store, thing.iri), layers)
-    down = _edges(kg, cat, links_below(kg.store, thing.iri), layers)
+    up = _edges(kg, cat, links_above(kg, thing.iri), layers)
+    down = _edges(kg, cat, links_below(kg, thing.iri), layers)
     # the item's own platforms, and the families they are variants of, are where it comes from too
     on_platforms = [(thing.iri, AKG + "sitsOnPlatform", p, layer_)
                     for p, layer_ in links.get("sits_on_platform", {}).items()]
     for platform in links.get("sits_on_platform", {}):
-        on_platforms += links_above(kg.store, platform)
+        on_platforms += links_above(kg, platform)
     platform_edges = _edges(kg, cat, on_platforms, layers)
     ancestors = [_node(kg, cat, iri, layers, d) for iri, d in _walk(thing.iri, up, upwards=True).items()]
     below = _walk(thing.iri, down, upwards=False)

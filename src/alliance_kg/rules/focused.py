@@ -34,7 +34,7 @@ import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
 from .quotes import fingerprints_path, oxigraph_functions
-from .validation import ValidationReport, _merge, _results, _run, _to_rdflib, load_shapes
+from .reports import ValidationReport, load_shapes, merge_reports, report_results, run_shacl, to_rdflib
 
 OX_TYPE = ox.NamedNode(str(RDF.type))
 OX_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
@@ -129,12 +129,12 @@ def validate_focus(store: ox.Store, shapes_dir: Path, focus_nodes: Iterable[str]
     data = neighbourhood(store, focus, index.inverse_predicates)
     core_shapes = rdflib.Graph()
     core_shapes.addN((s, p, o, core_shapes) for s, p, o in index.core_triples)
-    core_report = _run(data, core_shapes, None, [n.value for n in focus])
+    core_report = run_shacl(data, core_shapes, None, [n.value for n in focus])
     sparql_report = _sparql_report(store, focus, index.constraints, _functions(shapes_dir))
-    report = _merge([core_report, sparql_report])
+    report = merge_reports([core_report, sparql_report])
     conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
     shapes = load_shapes(shapes_dir)
-    return ValidationReport(conforms, _results(report, data, [core_shapes, shapes], new_nodes), report)
+    return ValidationReport(conforms, report_results(report, data, [core_shapes, shapes], new_nodes), report)
 
 
 def validate_all(store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str] = frozenset()) -> ValidationReport:
@@ -144,13 +144,13 @@ def validate_all(store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str]
     core constraints with pySHACL on an in-memory copy."""
     index = shapes_index(shapes_dir)
     data = rdflib.Graph(bind_namespaces="none")
-    data.addN((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object), data) for q in store)
+    data.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), data) for q in store)
     core_shapes = rdflib.Graph()
     core_shapes.addN((s, p, o, core_shapes) for s, p, o in index.core_triples)
-    core_report = _run(data, core_shapes, None)
-    report = _merge([core_report, _sparql_report_all(store, index.constraints, _functions(shapes_dir))])
+    core_report = run_shacl(data, core_shapes, None)
+    report = merge_reports([core_report, _sparql_report_all(store, index.constraints, _functions(shapes_dir))])
     conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
-    return ValidationReport(conforms, _results(report, data, [core_shapes, load_shapes(shapes_dir)], new_nodes), report)
+    return ValidationReport(conforms, report_results(report, data, [core_shapes, load_shapes(shapes_dir)], new_nodes), report)
 
 
 def _all_targets(store: ox.Store, constraint: SparqlConstraint) -> set:
@@ -199,7 +199,7 @@ def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint],
 
 
 def _empty_report() -> ValidationReport:
-    report = _merge([])
+    report = merge_reports([])
     return ValidationReport(True, (), report)
 
 
@@ -234,7 +234,7 @@ def neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates
         quads.update(store.quads_for_pattern(node, OX_TYPE, None, DEFAULT))
     quads.update(store.quads_for_pattern(None, OX_SUBCLASS, None, DEFAULT))
     graph = rdflib.Graph(bind_namespaces="none")
-    graph.addN((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object), graph) for q in quads)
+    graph.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph) for q in quads)
     return graph
 
 
@@ -306,9 +306,9 @@ def _distinct_rows(solutions, variables, default=None):
 
 def _add_result(report: rdflib.Graph, root, constraint: SparqlConstraint, node: ox.NamedNode, bound: dict) -> None:
     result = rdflib.BNode()
-    focus = _to_rdflib(bound.get("this", node))
+    focus = to_rdflib(bound.get("this", node))
     value = bound.get("value")
-    value = _to_rdflib(value) if value is not None else (None if constraint.property_shape else focus)
+    value = to_rdflib(value) if value is not None else (None if constraint.property_shape else focus)
     report.add((root, SH.result, result))
     report.add((result, RDF.type, SH.ValidationResult))
     report.add((result, SH.focusNode, focus))
@@ -319,7 +319,7 @@ def _add_result(report: rdflib.Graph, root, constraint: SparqlConstraint, node: 
     if value is not None:
         report.add((result, SH.value, value))
     if "path" in bound:
-        report.add((result, SH.resultPath, _to_rdflib(bound["path"])))
+        report.add((result, SH.resultPath, to_rdflib(bound["path"])))
     texts = {name: _text(term) for name, term in bound.items()}
     for message in constraint.messages:
         text = str(message)
@@ -330,4 +330,4 @@ def _add_result(report: rdflib.Graph, root, constraint: SparqlConstraint, node: 
 
 def _text(term) -> str:
     """A term as pySHACL writes it into a message: ``str`` of its rdflib form."""
-    return str(_to_rdflib(term)) if not isinstance(term, ox.Triple) else str(term)
+    return str(to_rdflib(term)) if not isinstance(term, ox.Triple) else str(term)

@@ -73,7 +73,7 @@ class Guard:
         self.max_change_quads = max_change_quads
         self._writer = threading.Lock()
         self._validation_graph: ox.Store | None = None
-        self._synced_generation = -1
+        self._synced_version = -1
 
     # --- the write --------------------------------------------------------------------------------
 
@@ -140,7 +140,7 @@ class Guard:
             text = summary() if callable(summary) else summary
             change_id, log = self._log_entry(change, agent=agent, endpoint=endpoint, summary=text)
             self.kg.commit(change | log)
-            self._synced_generation = self.kg.generation
+            self._synced_version = self.kg.version
             return WriteResult(True, True, report, mode, len(focus), len(change.added), len(change.removed), change_id)
 
     # --- the candidate state ----------------------------------------------------------------------
@@ -152,18 +152,19 @@ class Guard:
 
     def _graph(self) -> ox.Store:
         """The validation graph, rebuilt if the store changed other than through the guard."""
-        if self._validation_graph is None or self._synced_generation != self.kg.generation:
+        if self._validation_graph is None or self._synced_version != self.kg.version:
             self._validation_graph = union_store(self.kg)
-            self._synced_generation = self.kg.generation
+            self._synced_version = self.kg.version
         return self._validation_graph
 
     def _effective(self, change: Change) -> Change:
         """What ``change`` really does (the result is the store minus ``removed``, plus ``added``):
         no removal of an absent quad or of one it adds back, no addition of a present quad."""
-        store = self.kg.store
+        kg = self.kg
         return Change(
-            removed=frozenset(q for q in change.removed if q in store and q not in change.added),
-            added=frozenset(q for q in change.added if q not in store),
+            removed=frozenset(q for q in change.removed if q not in change.added and kg.contains(q)),
+            added=frozenset(q for q in change.added if not kg.contains(q)),
+            destructive=change.destructive,
         )
 
     def _new_nodes(self, change: Change) -> frozenset[str]:
@@ -171,7 +172,7 @@ class Guard:
         describe them rather than name them by ids nobody can look up."""
         subjects = {q.subject for q in change.added if isinstance(q.subject, ox.NamedNode)}
         return frozenset(s.value for s in subjects
-                         if next(iter(self.kg.store.quads_for_pattern(s, None, None, None)), None) is None)
+                         if next(iter(self.kg.quads(s, None, None, None)), None) is None)
 
     def _refuse_destructive(self, change: Change) -> None:
         """Refuse, for a writer who is not an admin, a change made by a destructive operation,
@@ -186,7 +187,7 @@ class Guard:
         refilled = {q.graph_name.value for q in change.added if isinstance(q.graph_name, ox.NamedNode)}
         for layer, iri in LAYER_GRAPHS.items():
             if iri in removed_from and iri not in refilled:
-                kept = next((q for q in self.kg.store.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+                kept = next((q for q in self.kg.quads(None, None, None, ox.NamedNode(iri))
                              if q not in change.removed), None)
                 if kept is None:
                     raise AdminRequired(f"the write would empty the {layer} layer graph <{iri}>: only an admin "
@@ -203,7 +204,7 @@ class Guard:
                 continue
             still = any(
                 other not in change.removed and not _is_log(other)
-                for other in self.kg.store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+                for other in self.kg.quads(triple.subject, triple.predicate, triple.object, None)
             )
             if not still:
                 removed.add(triple)

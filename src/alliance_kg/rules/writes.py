@@ -217,8 +217,8 @@ def fresh_id(kg: KnowledgeGraph, base: str, taken: Iterable[str] = ()) -> str:
 
 def _exists(kg: KnowledgeGraph, iri: str) -> bool:
     node = n(iri)
-    return (next(iter(kg.store.quads_for_pattern(node, None, None, None)), None) is not None
-            or next(iter(kg.store.quads_for_pattern(None, None, node, None)), None) is not None)
+    return (next(iter(kg.quads(node, None, None, None)), None) is not None
+            or next(iter(kg.quads(None, None, node, None)), None) is not None)
 
 
 # --- sources ---------------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool =
         doc_iri = cat.resolve(document, ["document"], param=f"{payload.where}.document").iri
     else:
         url = http_url(url, f"{payload.where}.url")
-        found = [q.subject for q in kg.store.quads_for_pattern(None, n(SCHEMA + "url"), n(url), None)]
+        found = [q.subject for q in kg.quads(None, n(SCHEMA + "url"), n(url), None)]
         if found:
             doc_iri = found[0].value
         else:
@@ -300,7 +300,7 @@ def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool =
                          (DCTERMS + "title", ox.Literal(title or url)), (SCHEMA + "url", n(url)),
                          (AKG + "layer", n(AKG + "PublicLayer"))):
                 new.append(ox.Quad(doc, n(p), o, g))
-    seed_doc = any(True for _ in kg.store.quads_for_pattern(n(doc_iri), n(AKG + "layer"), n(AKG + "SeedLayer"), None))
+    seed_doc = any(True for _ in kg.quads(n(doc_iri), n(AKG + "layer"), n(AKG + "SeedLayer"), None))
     return Source(doc_iri, tuple(new), quote, STRENGTHS[strength], "seed" if seed_doc else "public")
 
 
@@ -388,7 +388,7 @@ def _followers(kg: KnowledgeGraph, keys: list[str] | None, leader: str) -> tuple
     cat = catalog(kg)
     if keys is None:  # rule R-F: every other member of the alliance
         alliance = the_alliance(kg)
-        members = {q.subject.value for q in kg.store.quads_for_pattern(None, n(ORG + "memberOf"), n(alliance), None)}
+        members = {q.subject.value for q in kg.quads(None, n(ORG + "memberOf"), n(alliance), None)}
         return sorted(members - {leader}), "FollowersDerived"
     return [cat.resolve(k, ["company"], param="body.followers").iri for k in keys], "FollowersStated"
 
@@ -427,13 +427,13 @@ def find_assignment(kg: KnowledgeGraph, key: str) -> ox.NamedNode:
         node = n(iri)
     except ValueError:
         raise NotFound(f"no assignment {key!r}") from None
-    if not any(True for _ in kg.store.quads_for_pattern(node, n(RDF + "type"), n(AKG + "LeadershipAssignment"), None)):
+    if not any(True for _ in kg.quads(node, n(RDF + "type"), n(AKG + "LeadershipAssignment"), None)):
         raise NotFound(f"no assignment {key!r}", hint="ids look like assignment-Europe; /api/companies/{key} lists them")
     return node
 
 
 def _quads(kg: KnowledgeGraph, s=None, p=None, o=None) -> list[ox.Quad]:
-    return list(kg.store.quads_for_pattern(s, n(p) if isinstance(p, str) else p, o, None))
+    return list(kg.quads(s, n(p) if isinstance(p, str) else p, o, None))
 
 
 def update_assignment(kg: KnowledgeGraph, key: str, body: Any) -> Planned:

@@ -10,11 +10,29 @@ processes that run clients' queries and updates.
 * :mod:`.locks`, :mod:`.cache`, :mod:`.results` — the readers-writer lock, answer caches,
   capped result serialisation.
 
-Everything above this package reaches the triples through :class:`KnowledgeGraph`.
+Everything above this package reaches the triples through :class:`KnowledgeGraph` (:mod:`.graph`),
+whose first implementation is :class:`EmbeddedGraph` (:mod:`.embedded`).
 """
 
-from .embedded import (BASE, CANDIDATE_GRAPH, CHANGES_GRAPH, FORMATS, GRAPH_BASE, LAYER_GRAPHS, PREFIXES, Change,
-                       Journal, KnowledgeGraph, format_for, graph_iri, holding_store)
+from ..config import Config
+from .change import Change
+from .disk import Journal, holding_store
+from .embedded import EmbeddedGraph
+from .formats import FORMATS, format_for, serialize_graph
+from .graph import KnowledgeGraph
+from .names import BASE, CANDIDATE_GRAPH, CHANGES_GRAPH, GRAPH_BASE, LAYER_GRAPHS, PREFIXES, graph_iri
+
+def open_graph(config: Config) -> KnowledgeGraph:
+    """The knowledge graph ``config`` names: the embedded store, in memory or on disk at
+    ``config.store``, with the shipped graph loaded if it is empty."""
+    return EmbeddedGraph.open(config)
+
+
+def empty_graph() -> KnowledgeGraph:
+    """A new, empty knowledge graph in memory."""
+    return EmbeddedGraph.in_memory()
+
 
 __all__ = ["BASE", "CANDIDATE_GRAPH", "CHANGES_GRAPH", "FORMATS", "GRAPH_BASE", "LAYER_GRAPHS", "PREFIXES", "Change",
-           "Journal", "KnowledgeGraph", "format_for", "graph_iri", "holding_store"]
+           "EmbeddedGraph", "Journal", "KnowledgeGraph", "empty_graph", "format_for", "graph_iri", "holding_store", "open_graph",
+           "serialize_graph"]

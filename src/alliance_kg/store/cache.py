@@ -1,50 +1,56 @@
-"""A bounded, thread-safe cache of answers, least recently used out first, sized in bytes."""
+"""A bounded, thread-safe cache of answers for one version of the graph, least recently used out
+first, sized in bytes (``cachetools.LRUCache``)."""
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Hashable
+
+from cachetools import LRUCache
 
 
 class AnswerCache:
-    """Answers (``bytes`` with a small JSON-able ``about``) by key, at most ``max_bytes`` of bodies.
+    """Answers (``bytes`` with a small JSON-able ``about``) by key, at most ``max_bytes`` of
+    bodies, for the latest version of the graph it was given: an answer put for a newer version
+    empties it, one for an older version is not kept, so an answer never outlives the state of
+    the graph it was computed from.
 
     >>> cache = AnswerCache(max_bytes=10)
-    >>> cache.put("a", b"12345", {}); cache.put("b", b"12345", {}); cache.get("a")
+    >>> cache.put(1, "a", b"12345", {}); cache.put(1, "b", b"12345", {}); cache.get(1, "a")
     (b'12345', {})
-    >>> cache.put("c", b"123", {}); cache.get("b") is None, cache.get("a") is not None
+    >>> cache.put(1, "c", b"123", {}); cache.get(1, "b") is None, cache.get(1, "a") is not None
     (True, True)
-    >>> cache.put("huge", b"x" * 11, {}); cache.get("huge") is None
+    >>> cache.put(1, "huge", b"x" * 11, {}); cache.get(1, "huge") is None
     True
+    >>> cache.put(2, "d", b"1", {}); cache.get(1, "a") is None, cache.get(2, "a") is None, len(cache)
+    (True, True, 1)
     """
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, tuple[bytes, dict]] = OrderedDict()
-        self._bytes = 0
+        self._version: int | None = None
+        self._entries: LRUCache = LRUCache(maxsize=max(max_bytes, 1), getsizeof=lambda entry: len(entry[0]) or 1)
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> tuple[bytes, dict] | None:
+    def get(self, version: int, key: Hashable) -> tuple[bytes, dict] | None:
+        """The answer kept for ``key`` at ``version``, or None."""
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
+            if version != self._version:
+                return None
+            return self._entries.get(key)
 
-    def put(self, key: Hashable, body: bytes, about: dict) -> None:
-        """Keep ``body``, unless it alone is larger than the cache (then it is not kept)."""
-        if len(body) > self.max_bytes:
+    def put(self, version: int, key: Hashable, body: bytes, about: dict) -> None:
+        """Keep ``body`` for ``key`` at ``version``, unless it alone is larger than the cache, or
+        ``version`` is older than the cache's."""
+        if not self.max_bytes or len(body) > self.max_bytes:
             return
         with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old[0])
+            if self._version is None or version > self._version:
+                self._entries.clear()
+                self._version = version
+            elif version < self._version:
+                return
             self._entries[key] = (body, about)
-            self._bytes += len(body)
-            while self._bytes > self.max_bytes:
-                _, (dropped, _) = self._entries.popitem(last=False)
-                self._bytes -= len(dropped)
 
     def __len__(self) -> int:
         return len(self._entries)

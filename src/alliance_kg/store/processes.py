@@ -234,8 +234,8 @@ class _Gone(Exception):
 class _Worker:
     """One query process, forked at one state of the graph, that answers requests one at a time."""
 
-    def __init__(self, handler: Callable[[dict], tuple[bytes, dict]], generation: int, limits: Limits):
-        self.generation = generation
+    def __init__(self, handler: Callable[[dict], tuple[bytes, dict]], version: int, limits: Limits):
+        self.version = version
         self.last_used = time.monotonic()
         to_child, from_parent = os.pipe()
         to_parent, from_child = os.pipe()
@@ -337,7 +337,7 @@ class WorkerPool:
     """Query processes that each answer many queries, so a query does not pay for a fork.
 
     A worker is forked while ``snapshot()`` is held (the graph's read lock, which yields the
-    graph's generation), so it holds a consistent copy of the graph at that state; it only ever
+    graph's version), so it holds a consistent copy of the graph at that state; it only ever
     answers queries asked at that same state. The lock is held only while a worker is taken or
     forked, never while it answers: the worker reads its own copy. A write makes every worker of
     the old state stale: idle ones are stopped when next seen, busy ones when they finish. A
@@ -362,9 +362,9 @@ class WorkerPool:
         self._sweeper.start()
 
     def run(self, request: dict, *, timeout: float, setting: str = "query_timeout",
-            generation: int | None = None) -> tuple[bytes, dict]:
+            version: int | None = None) -> tuple[bytes, dict]:
         """The answer of a worker to ``request`` within ``timeout`` seconds, at the graph's state
-        now (from ``snapshot``) or at ``generation``.
+        now (from ``snapshot``) or at ``version``.
 
         :raises QueryTimeout: the query did not finish in time; its worker is gone.
         :raises QueryMemoryLimit, QueryTooComplex: the worker died of the query (see :class:`Limits`).
@@ -372,7 +372,7 @@ class WorkerPool:
         """
         limits = Limits(timeout, setting, network=self.network, memory_bytes=self.memory_bytes)
         for attempt in (1, 2):
-            worker, at = self._checkout(generation)
+            worker, at = self._checkout(version)
             try:
                 answer = worker.ask(request, limits)
             except _Gone:
@@ -391,13 +391,13 @@ class WorkerPool:
             return answer
         raise AssertionError("unreachable")
 
-    def _checkout(self, generation: int | None) -> tuple[_Worker, int]:
-        """A worker at ``generation``, or at the graph's state now, taken or forked under ``snapshot()``."""
+    def _checkout(self, version: int | None) -> tuple[_Worker, int]:
+        """A worker at ``version``, or at the graph's state now, taken or forked under ``snapshot()``."""
         stale: list[_Worker] = []
-        with self._snapshot() if generation is None and self._snapshot else contextlib.nullcontext(generation or 0) as at:
+        with self._snapshot() if version is None and self._snapshot else contextlib.nullcontext(version or 0) as at:
             with self._lock:
-                stale = [w for w in self._idle if w.generation != at]
-                self._idle = [w for w in self._idle if w.generation == at]
+                stale = [w for w in self._idle if w.version != at]
+                self._idle = [w for w in self._idle if w.version == at]
                 worker = self._idle.pop() if self._idle else None
             if worker is None:
                 limits = Limits(0, network=self.network, memory_bytes=self.memory_bytes)
@@ -406,9 +406,9 @@ class WorkerPool:
             self._retire(old)
         return worker, at
 
-    def _give_back(self, worker: _Worker, generation: int) -> None:
+    def _give_back(self, worker: _Worker, version: int) -> None:
         with self._lock:
-            if worker.generation == generation and len(self._idle) < self._max_idle:
+            if worker.version == version and len(self._idle) < self._max_idle:
                 self._idle.append(worker)
                 return
         self._retire(worker)

@@ -15,11 +15,13 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from ..errors import FederationDisabled, Forbidden, QueryEvaluationError, UnknownGraph, query_syntax_error
+from ..errors import FederationDisabled, Forbidden, QueryEvaluationError, query_syntax_error
 from .processes import Limits, confinement, run_isolated
 from .sparqlparse import Reading, check_nesting, prepare, read_update
 from .sparqltext import update_with_dataset
-from .embedded import CHANGES_GRAPH, PREFIXES, Change, KnowledgeGraph
+from .change import Change
+from .endpoint import require_graph
+from .names import CHANGES_GRAPH, PREFIXES
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 #: An operator's update (the CLI): an hour, no memory limit; the service passes its own limits.
@@ -27,10 +29,12 @@ OPERATOR = Limits(timeout=3600, what="update")
 _NQ = ox.RdfFormat.N_QUADS
 
 
-def change_for_update(kg: KnowledgeGraph, update: str, *, base_iri: str | None = None,
+def change_in_process(store: ox.Store, update: str, *, base_iri: str | None = None,
                       using_graphs: Iterable[str] = (), using_named_graphs: Iterable[str] = (),
                       limits: Limits = OPERATOR) -> Change:
-    """What ``update`` would change, worked out in a confined child on a copy of the data graphs.
+    """What ``update`` would change on the in-memory ``store``, worked out in a confined child
+    on its copy of the data graphs (the embedded store's
+    :meth:`~alliance_kg.store.KnowledgeGraph.change_for_update`).
 
     ``using_graphs`` / ``using_named_graphs`` are the protocol's ``using-graph-uri`` /
     ``using-named-graph-uri``. The change log is not in the copy: it is outside the update's
@@ -40,12 +44,12 @@ def change_for_update(kg: KnowledgeGraph, update: str, *, base_iri: str | None =
     GRAPH <changes>``, ``MOVE <changes> TO ...``) is refused. ``base_iri`` resolves relative
     IRIs. The change's ``destructive`` lists its operations that empty graphs wholesale.
 
-    >>> kg = KnowledgeGraph.in_memory()
-    >>> kg.commit(Change(added=frozenset([ox.Quad(RDF_TYPE, RDF_TYPE, RDF_TYPE, ox.NamedNode(CHANGES_GRAPH))])))
-    >>> change = change_for_update(kg, "INSERT DATA { GRAPH <g> { <a> <b> 1 } } ; DROP ALL", base_iri="https://example.org/")
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(RDF_TYPE, RDF_TYPE, RDF_TYPE, ox.NamedNode(CHANGES_GRAPH)))
+    >>> change = change_in_process(store, "INSERT DATA { GRAPH <g> { <a> <b> 1 } } ; DROP ALL", base_iri="https://example.org/")
     >>> change, change.destructive
     (Change(removed=frozenset(), added=frozenset()), ('DROP ALL',))
-    >>> change_for_update(kg, f"DROP GRAPH <{CHANGES_GRAPH}>")
+    >>> change_in_process(store, f"DROP GRAPH <{CHANGES_GRAPH}>")
     Traceback (most recent call last):
     ...
     alliance_kg.errors.Forbidden: the change log graph is written by the service only ...
@@ -59,7 +63,7 @@ def change_for_update(kg: KnowledgeGraph, update: str, *, base_iri: str | None =
     """
     using_graphs, using_named_graphs = tuple(using_graphs), tuple(using_named_graphs)
     prepare()  # the parser, imported here once rather than in every child
-    body, about = run_isolated(lambda: _run(kg.store, update, base_iri, using_graphs, using_named_graphs), limits)
+    body, about = run_isolated(lambda: _run(store, update, base_iri, using_graphs, using_named_graphs), limits)
     removed, added = body[:about["removed_bytes"]], body[about["removed_bytes"]:]
     return Change(removed=frozenset(ox.parse(removed, format=_NQ)), added=frozenset(ox.parse(added, format=_NQ)),
                   destructive=tuple(about["destructive"]))
@@ -118,26 +122,6 @@ def _check(store: ox.Store, reading: Reading | None, *, confined: bool) -> None:
     for graph in reading.graphs:
         if graph.keyword.startswith("USING"):
             require_graph(store, graph.iri, graph.keyword)
-
-
-def require_graph(store: ox.Store, iri: str | None, where: str) -> None:
-    """Refuse a ``FROM`` or ``USING`` that names a graph ``store`` does not hold: Oxigraph would
-    read it as empty, and the author may expect it fetched, which this service never does.
-
-    :raises UnknownGraph: no graph of that name.
-    """
-    if iri is None:
-        return
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        return  # not an IRI: the engine's parser will say so
-    if store.contains_named_graph(node):
-        return
-    source = "reads files" if iri.lower().startswith("file:") else "fetches graphs from the web"
-    raise UnknownGraph(f"{where} <{iri}>: this store has no graph of that name, and it never {source}",
-                       hint="list the graphs with GET /sparql (the service description), or load the data "
-                            "with PUT /store?graph=...")
 
 
 def _names_change_log(data: list[ox.Quad], update: str, base_iri: str | None) -> bool:

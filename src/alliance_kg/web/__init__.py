@@ -15,18 +15,19 @@ process is taken or forked, so a slow query never holds up a write, nor the read
 
 from __future__ import annotations
 
-import functools
+from contextlib import ExitStack
 
 from flask import Flask, g, request
 
-from ..store.admission import QuerySlots
 from ..config import Config
 from ..rules.guard import Guard
-from ..store.processes import WorkerPool
+from ..store import KnowledgeGraph, open_graph
+from ..store.admission import QuerySlots
+from ..store.cache import AnswerCache
 from ..store.queries import check_queries
-from ..store import KnowledgeGraph
 from . import api, cors, errors, gsp, headers, inputs, openapi, pages, sparql, ui, writes
 from .auth import load_tokens
+from .context import Services
 
 
 def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None) -> Flask:
@@ -35,19 +36,18 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
     check_queries()
     app = Flask(__name__)
     app.config["ALLIANCE_KG_CONFIG"] = config
-    kg = kg if kg is not None else KnowledgeGraph.open(config)
-    app.extensions["alliance_kg"] = kg
-    app.extensions["alliance_kg_guard"] = Guard(kg, config.shapes_dir, max_change_quads=config.max_change_quads)
-    app.extensions["alliance_kg_tokens"] = load_tokens(config)
-    handler = functools.partial(sparql.answer_in_worker, kg)
-    memory = config.query_memory_bytes
-    app.extensions["alliance_kg_queries"] = sparql.QueryProcesses(
-        confined=WorkerPool(handler, snapshot=kg.snapshot, memory_bytes=memory),
-        federating=WorkerPool(handler, snapshot=kg.snapshot, memory_bytes=memory, network=True)
-        if config.service_endpoints else None)
-    app.extensions["alliance_kg_slots"] = QuerySlots(
-        slots=config.query_slots, per_client=config.query_slots_per_client, queue=config.query_queue,
-        wait_seconds=config.query_queue_seconds, retry_after=min(config.query_timeout, config.query_queue_seconds))
+    kg = kg if kg is not None else open_graph(config)
+    app.extensions["alliance_kg"] = Services(
+        graph=kg,
+        guard=Guard(kg, config.shapes_dir, max_change_quads=config.max_change_quads),
+        tokens=load_tokens(config),
+        queries=kg.query_runner(memory_bytes=config.query_memory_bytes, federating=bool(config.service_endpoints)),
+        slots=QuerySlots(slots=config.query_slots, per_client=config.query_slots_per_client, queue=config.query_queue,
+                         wait_seconds=config.query_queue_seconds,
+                         retry_after=min(config.query_timeout, config.query_queue_seconds)),
+        sparql_answers=AnswerCache(config.answer_cache_bytes),
+        api_answers=AnswerCache(config.answer_cache_bytes),
+    )
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -57,13 +57,14 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
     @app.before_request
     def _hold_for_reading():
         if request.method in ("GET", "HEAD") and request.endpoint != "sparql.sparql":
-            kg.lock.acquire_read()
-            g.reading = True
+            g.reading = ExitStack()
+            g.reading.enter_context(kg.reading())
 
     @app.teardown_request
     def _release(exc):
-        if g.pop("reading", False):
-            kg.lock.release_read()
+        reading = g.pop("reading", None)
+        if reading is not None:
+            reading.close()
 
     @app.after_request
     def _cors(response):

@@ -104,9 +104,9 @@ def requires_writer(view):
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        from flask import current_app
+        from .context import services
 
-        writer = writer_for(current_app.extensions["alliance_kg_tokens"], request.headers.get("Authorization"))
+        writer = writer_for(services().tokens, request.headers.get("Authorization"))
         g.writer, g.admin = writer.name, writer.admin
         return view(*args, **kwargs)
 

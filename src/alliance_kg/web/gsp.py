@@ -50,12 +50,12 @@ from werkzeug.datastructures import MultiDict
 from ..errors import BadRequest, Forbidden, NotFound, RDFSyntaxError, UnsupportedFormat, UnsupportedMediaType
 from ..store.safety import check_json_nesting, check_rdf_xml
 from ..store.processes import Limits, run_isolated
-from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_for
+from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_for, serialize_graph
 from .auth import requires_writer
-from .context import graph, settings
+from .context import graph, guard, settings
 from .negotiation import GRAPH_FORMATS, negotiate
-from .sparql import accepted, serialize_graph
-from .writes import dry_run_flag, guard, rejected
+from .common import dry_run_flag, rejected
+from .negotiation import accepted
 
 blueprint = Blueprint("gsp", __name__)
 
@@ -162,23 +162,6 @@ def check_parameters(args: MultiDict) -> None:
                          hint="parameters of this endpoint: graph=, default, dry_run=")
     if len(args.getlist("dry_run")) > 1:
         raise BadRequest("parameter 'dry_run' is given more than once", hint="give each parameter once")
-
-
-def graph_exists(store: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> bool:
-    """Whether ``name`` exists: the default graph always does; a named graph when it holds a
-    triple. (Oxigraph keeps a graph's name when its last quad is removed; such a graph is gone.)
-
-    >>> store = ox.Store()
-    >>> graph_exists(store, ox.DefaultGraph()), graph_exists(store, ox.NamedNode("https://example.org/g"))
-    (True, False)
-    """
-    if isinstance(name, ox.DefaultGraph):
-        return True
-    return next(iter(store.quads_for_pattern(None, None, None, name)), None) is not None
-
-
-def quads_of(store: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> frozenset[ox.Quad]:
-    return frozenset(store.quads_for_pattern(None, None, None, name))
 
 
 def new_graph_iri() -> str:
@@ -367,10 +350,10 @@ def read(target: Target | None):
         raise BadRequest("name a graph: /store?default or /store?graph=<IRI>",
                          hint="the graphs are listed by the service description, GET /sparql")
     kg = graph()
-    if not graph_exists(kg.store, target.name):
+    if not kg.graph_exists(target.name):
         raise NotFound(f"there is no graph {target.label}", hint="PUT or POST triples to create it")
     representation = negotiate(accepted(request.accept_mimetypes), GRAPH_FORMATS, what="a graph")
-    quads = sorted(quads_of(kg.store, target.name), key=str)
+    quads = sorted(kg.quads(graph=target.name), key=str)
     items = quads if representation.format.supports_datasets else [q.triple for q in quads]
     response = Response(serialize_graph(items, representation.format), content_type=representation.content_type)
     response.vary.add("Accept")
@@ -398,10 +381,10 @@ def write(target: Target | None):
     seen: dict = {}
 
     def build(kg: KnowledgeGraph) -> Change:
-        seen["existed"] = graph_exists(kg.store, target.name)
+        seen["existed"] = kg.graph_exists(target.name)
         if method == "DELETE" and not seen["existed"]:
             raise NotFound(f"there is no graph {target.label}", hint="nothing was changed")
-        seen["change"] = change_for(method, quads_of(kg.store, target.name) if method != "POST" else (), payload)
+        seen["change"] = change_for(method, kg.quads(graph=target.name) if method != "POST" else (), payload)
         return seen["change"]
 
     def summary() -> str:

@@ -127,3 +127,21 @@ def available(table: tuple[Representation, ...]) -> list[str]:
     ['application/sparql-results+json', 'application/sparql-results+xml']
     """
     return [r.media_type for r in table]
+
+
+def accepted(accept: MIMEAccept) -> MIMEAccept:
+    """The ``Accept`` header without its ``charset=utf-8`` parameters: every answer here is UTF-8,
+    so ``text/turtle; charset=utf-8`` accepts ``text/turtle`` (Werkzeug matches a media type
+    with parameters only to the same parameters). Other parameters are kept.
+
+    >>> accepted(MIMEAccept([("text/turtle; charset=UTF-8", 1)])).best_match(["text/turtle"])
+    'text/turtle'
+    >>> accepted(MIMEAccept([("text/turtle; charset=latin-1", 1)])).best_match(["text/turtle"]) is None
+    True
+    """
+    values = []
+    for value, quality in accept:
+        media_type, *params = [p.strip() for p in value.split(";")]
+        params = [p for p in params if p.replace(" ", "").replace('"', "").lower() != "charset=utf-8"]
+        values.append(("; ".join([media_type, *params]), quality))
+    return MIMEAccept(values)

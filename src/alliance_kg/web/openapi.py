@@ -36,7 +36,7 @@ def description() -> dict:
 
 @blueprint.get("/openapi.json")
 def openapi():
-    from .api import params
+    from .common import params
 
     params()
     return jsonify(description())

@@ -32,11 +32,11 @@ from ..knowledge import responsibility as resp
 from ..knowledge.catalog import catalog
 from ..knowledge.describe import describe, link_target, resolve
 from ..errors import AllianceKGError, NotFound
-from ..store import BASE, PREFIXES
+from ..store import BASE, PREFIXES, serialize_graph
 from ..knowledge.void import VOID_PREFIXES, describe_dataset
 from .context import graph, settings
 from .negotiation import Representation, negotiate
-from .sparql import serialize_graph
+from .common import params
 
 blueprint = Blueprint("pages", __name__)
 
@@ -172,7 +172,7 @@ def _answers(kg, iri: str) -> dict:
 def named_graph(name: str):
     """A named graph's IRI: 303 to the Graph Store Protocol document of the graph."""
     iri = _iri(BASE + "graph/", name)
-    if not graph().store.contains_named_graph(ox.NamedNode(iri)):
+    if not graph().graph_exists(ox.NamedNode(iri)):
         raise NotFound(f"there is no graph <{iri}>")
     return redirect(url_for("gsp.store") + "?graph=" + quote(iri, safe=""), code=303)
 
@@ -196,7 +196,7 @@ def ontology(extension: str | None = None):
     if chosen.format is None:
         response = Response(ontology_html(), content_type="text/html; charset=utf-8")
     else:
-        triples = [q.triple for q in graph().store.quads_for_pattern(None, None, None, ox.NamedNode(BASE + "graph/ontology"))]
+        triples = [q.triple for q in graph().quads(None, None, None, ox.NamedNode(BASE + "graph/ontology"))]
         response = Response(serialize_graph(triples, chosen.format), content_type=chosen.content_type)
     response.vary.add("Accept")
     return response
@@ -233,15 +233,8 @@ def void():
 
 @blueprint.get("/api/context.jsonld")
 def context():
-    from .api import params
-
     params()
     return Response(CONTEXT_FILE.read_text(encoding="utf-8"), content_type="application/ld+json")
-
-
-def context_link() -> str:
-    """The ``Link`` header that points JSON readers at the JSON-LD context (JSON-LD 1.1, section 6.1)."""
-    return f'<{url_for("pages.context")}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
 
 
 def load_context() -> dict:

@@ -24,28 +24,24 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Iterable
 
 import pyoxigraph as ox
-from flask import Blueprint, Request, Response, current_app, g, jsonify, request
-from werkzeug.datastructures import MIMEAccept, MultiDict
+from flask import Blueprint, Request, Response, g, jsonify, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed
 
-from ..store.cache import AnswerCache
-from ..errors import (AllianceKGError, BadRequest, FederationDisabled, NeedsNetwork, QueryEvaluationError,
-                      UnsupportedMediaType, query_syntax_error)
-from ..store.results import TRUNCATED_HEADER, capped_solutions, capped_triples
-from ..store.processes import Limits, WorkerPool, confinement
-from ..store.sparqlparse import NOTHING, Reading, Reference, check_nesting, prepare, read_query
-from ..store.sparqltext import USING_GRAPH_URI, USING_NAMED_GRAPH_URI, graph_name, keyword_count, keywords
-from ..store import CHANGES_GRAPH, PREFIXES
-from ..store.updates import change_for_update, require_graph
+from ..errors import BadRequest, NotAcceptable, UnsupportedMediaType
+from ..store import serialize_graph
+from ..store.endpoint import MIN_TIMEOUT, Choice, ProtocolQuery
+from ..store.processes import Limits
+from ..store.results import TRUNCATED_HEADER
+from ..store.sparqltext import USING_GRAPH_URI, USING_NAMED_GRAPH_URI, graph_name
 from .auth import requires_writer
-from .context import graph, settings
-from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, negotiate
-from .writes import dry_run_flag, guard, rejected
+from .common import dry_run_flag, rejected
+from .context import graph, guard, services, settings
+from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, accepted, negotiate
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -55,20 +51,6 @@ DEFAULT_GRAPH_URI, NAMED_GRAPH_URI = "default-graph-uri", "named-graph-uri"
 FORM, QUERY_BODY, UPDATE_BODY = (
     "application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"
 )
-
-
-@dataclass(frozen=True)
-class QueryProcesses:
-    """The query processes of the endpoint: ``confined`` ones, which cannot reach the network,
-    and, when the operator allows ``SERVICE`` endpoints, ``federating`` ones that can."""
-
-    confined: WorkerPool
-    federating: WorkerPool | None = None
-
-    def close(self) -> None:
-        for pool in (self.confined, self.federating):
-            if pool is not None:
-                pool.close()
 
 
 @dataclass(frozen=True)
@@ -139,9 +121,9 @@ def _operation(queries: list[str], params: MultiDict) -> ProtocolRequest:
         raise BadRequest(f"{len(queries)} query parameters in one request", hint="send exactly one query")
     if not queries[0].strip():
         raise BadRequest("the query is empty", hint="send a SPARQL query such as ASK { ?s ?p ?o }")
-    return ProtocolRequest(
-        queries[0], tuple(params.getlist(DEFAULT_GRAPH_URI)), tuple(params.getlist(NAMED_GRAPH_URI))
-    )
+    default_graphs = tuple(graph_name(iri, DEFAULT_GRAPH_URI).value for iri in params.getlist(DEFAULT_GRAPH_URI))
+    named_graphs = tuple(graph_name(iri, NAMED_GRAPH_URI).value for iri in params.getlist(NAMED_GRAPH_URI))
+    return ProtocolRequest(queries[0], default_graphs, named_graphs)
 
 
 def _decode(body: bytes, charset: str | None) -> str:
@@ -167,227 +149,32 @@ def _update(updates: list[str], params: MultiDict) -> UpdateRequest:
     return UpdateRequest(updates[0], tuple(params.getlist(USING_GRAPH_URI)), tuple(params.getlist(USING_NAMED_GRAPH_URI)))
 
 
-# --- the dataset -----------------------------------------------------------------------------
-
-def dataset_options(reads_from: bool, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = (), *,
-                    union: bool = True, data_graphs: Iterable[ox.NamedNode] | None = None) -> dict:
-    """Keyword arguments of :meth:`pyoxigraph.Store.query` for the dataset of one request, whose
-    query has its own ``FROM`` / ``FROM NAMED`` when ``reads_from``.
-
-    Protocol parameters, when given, are the whole dataset (they override the query's own
-    ``FROM``/``FROM NAMED``). Otherwise a query with ``FROM`` keeps its dataset, and any other
-    query sees the union of all graphs as its default graph; or, without ``union``, the store's
-    default graph, with the named graphs ``data_graphs`` (all of them when ``None``).
-
-    >>> dataset_options(False)
-    {'use_default_graph_as_union': True}
-    >>> dataset_options(False, union=False)
-    {}
-    >>> dataset_options(False, union=False, data_graphs=[ox.NamedNode("https://example.org/g")])
-    {'default_graph': <DefaultGraph>, 'named_graphs': [<NamedNode value=https://example.org/g>]}
-    >>> dataset_options(True)
-    {}
-    >>> dataset_options(False, ["https://example.org/g"])
-    {'default_graph': [<NamedNode value=https://example.org/g>], 'named_graphs': []}
-
-    :raises BadRequest: a graph that is not an absolute IRI.
-    """
-    default_graphs, named_graphs = list(default_graphs), list(named_graphs)
-    if default_graphs or named_graphs:
-        return {
-            "default_graph": [graph_name(iri, DEFAULT_GRAPH_URI) for iri in default_graphs],
-            "named_graphs": [graph_name(iri, NAMED_GRAPH_URI) for iri in named_graphs],
-        }
-    # Oxigraph ignores FROM / FROM NAMED when use_default_graph_as_union is set.
-    if reads_from:
-        return {}
-    if not union:
-        if data_graphs is None:
-            return {}
-        return {"default_graph": ox.DefaultGraph(), "named_graphs": list(data_graphs)}
-    return {"use_default_graph_as_union": True}
-
-
-def data_graphs(store: ox.Store) -> list[ox.NamedNode]:
-    """The named graphs of ``store`` that hold data: all but the change log.
-
-    >>> store = ox.Store()
-    >>> store.add(ox.Quad(ox.NamedNode("https://example.org/a"), RDF_TYPE, ox.NamedNode("https://example.org/T"), ox.NamedNode(CHANGES_GRAPH)))
-    >>> data_graphs(store)
-    []
-    """
-    return [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value != CHANGES_GRAPH]
-
-
-# --- evaluating ------------------------------------------------------------------------------
-
-
-def evaluate(store: ox.Store, operation: ProtocolRequest, *, union: bool = True, base_iri: str | None = None,
-             services: frozenset[str] = frozenset()) -> tuple[object, Reading | None]:
-    """Parse ``operation.query`` and start evaluating it on ``store``: the results (lazy), and
-    the reading of the query (:mod:`alliance_kg.store.sparqlparse`). Runs in a query process
-    (:func:`answer_in_worker`), never in the service: the text may crash the parser, and
-    evaluation may try to call out.
-
-    ``base_iri`` resolves the query's relative IRIs (the endpoint's URL, for the protocol).
-    Without ``union``, the change log is not among the named graphs (unless the query or the
-    protocol names it). ``SERVICE`` may call the endpoints of ``services`` only, and only from a
-    process that may reach the network (else :class:`NeedsNetwork`).
-
-    :raises TooDeeplyNested: brackets nested deeper than :data:`~alliance_kg.store.sparqlparse.MAX_NESTING`.
-    :raises QuerySyntaxError: the query does not parse; ``details`` has its line and column.
-    :raises FederationDisabled: the query calls an endpoint not in ``services`` with ``SERVICE``.
-    :raises NeedsNetwork: it calls only endpoints of ``services``, from a process without network.
-        Only a query whose ``SERVICE`` calls two readings agree on (rdflib's parse and the
-        lexer of :mod:`~alliance_kg.store.sparqltext`) is ever let where the network is open.
-    :raises UnknownGraph: ``FROM`` / ``FROM NAMED`` names a graph the store does not hold. The
-        protocol's ``default-graph-uri`` / ``named-graph-uri`` may: such a graph is empty, as the
-        W3C protocol tests expect (none is ever fetched).
-    """
-    check_nesting(operation.query)
-    reading = read_query(operation.query, base_iri)
-    here = confinement()
-    networked = here is None or not here.no_network
-    if reading is None:
-        if networked:
-            raise FederationDisabled("this query cannot be read to check what it calls, and on this platform "
-                                     "queries are not kept from the network otherwise",
-                                     hint="shorten or simplify it; the operator's start-up message says why")
-        reads_from = "FROM" in keywords(operation.query)  # for the dataset only: nothing is fetched anyway
-    else:
-        check_services(reading.services, services)
-        if reading.services and keyword_count(operation.query, "SERVICE") != len(reading.services):
-            # two readings of the text disagree: never let it where the network is open
-            raise FederationDisabled("cannot tell for sure which endpoints this query calls",
-                                     hint="write each SERVICE plainly, outside strings and comments")
-        if reading.services and not networked:
-            raise NeedsNetwork("the query calls allowed endpoints: it runs where the network is open")
-        for graph in reading.graphs:
-            require_graph(store, graph.iri, graph.keyword)
-        reads_from = reading.reads_from
-    options = dataset_options(reads_from, operation.default_graphs, operation.named_graphs, union=union,
-                              data_graphs=None if union else data_graphs(store))
+def choice(table: tuple[Representation, ...]) -> Choice:
+    """What the request's ``Accept`` header chooses from ``table``, for the query process to use
+    once it knows the kind of its result; or the 406 it would be."""
     try:
-        return store.query(operation.query, base_iri=base_iri, **options), reading
-    except SyntaxError as exc:
-        raise query_syntax_error(exc) from exc
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise evaluation_error(exc, reading) from None
+        chosen = negotiate(accepted(request.accept_mimetypes), table, what="{what}")
+    except NotAcceptable as exc:
+        return Choice(unacceptable=exc.message, hint=exc.hint)
+    return Choice(chosen.format.file_extension, chosen.content_type)  # type: ignore[union-attr]
 
 
-def evaluation_error(exc: Exception, reading: Reading | None) -> AllianceKGError:
-    """The error for a query whose evaluation failed with ``exc``, saying nothing of what
-    another host answered: a ``SERVICE`` call's failure may hold its status, content type or
-    body, so for a query that calls one, the message is only that the call failed. In a process
-    without network, a call the reading of the text missed fails to open its socket: say so."""
-    here = confinement()
-    if here is not None and here.no_network and isinstance(exc, PermissionError):
-        return FederationDisabled("the query tried to call another endpoint (SERVICE), and query processes "
-                                  "here cannot open network connections")
-    if reading is None or reading.services:
-        return QueryEvaluationError("cannot run the query: a call to another endpoint (SERVICE) failed"
-                                    if reading is not None else "cannot run the query",
-                                    hint="what another endpoint answered is never shown")
-    return QueryEvaluationError(f"cannot run the query: {exc}")
+def request_timeout(value: str | None, limit: float) -> float:
+    """The time limit of one query: the setting, or the lower ``timeout=`` a request asks for.
 
-
-def check_services(calls: Iterable[Reference], services: frozenset[str]) -> None:
-    """Refuse the ``SERVICE`` ``calls`` of a query unless each names an endpoint of ``services``.
-
-    :raises FederationDisabled: a call to an endpoint not allowed, or to one held by a variable
-        (the allow-list cannot check it before the query runs).
+    >>> request_timeout(None, 10), request_timeout("2.5", 10)
+    (10, 2.5)
     """
-    calls = list(calls)
-    if not calls:
-        return
-    if not services:
-        raise FederationDisabled("federated queries (SERVICE) are not enabled on this service",
-                                 hint="query the other endpoint directly; the operator may allow endpoints "
-                                      "with the setting service_allowlist (ALLIANCE_KG_SERVICE_ALLOWLIST)")
-    allowed = ", ".join(f"<{iri}>" for iri in sorted(services))
-    for call in calls:
-        if call.iri is None:
-            raise FederationDisabled("SERVICE with a variable: only a named endpoint can be checked against "
-                                     "the allow-list", hint=f"name one of {allowed}")
-        if call.iri not in services:
-            raise FederationDisabled(f"SERVICE <{call.iri}> is not an endpoint this service may call",
-                                     hint=f"allowed (setting service_allowlist): {allowed}")
-
-
-def answer_formats(results) -> tuple[tuple[Representation, ...], str]:
-    """The negotiation table for ``results`` and a name for them in errors."""
-    if isinstance(results, ox.QueryTriples):
-        return GRAPH_FORMATS, "a CONSTRUCT or DESCRIBE query"
-    if isinstance(results, ox.QueryBoolean):
-        return SOLUTIONS_FORMATS, "an ASK query"
-    return SOLUTIONS_FORMATS, "a SELECT query"
-
-
-def serialize(results, representation: Representation, max_rows: int,
-              reading: Reading | None = NOTHING) -> tuple[bytes, bool]:
-    """``results`` written in ``representation``'s format (this runs the query to its end), cut
-    after ``max_rows`` solutions or triples; and whether they were cut.
-
-    :raises QueryEvaluationError: evaluation failed part way (see :func:`evaluation_error`).
-    """
+    if value is None or value == "":
+        return limit
     try:
-        if isinstance(results, ox.QueryTriples):
-            triples, truncated = capped_triples(results, max_rows)
-            return serialize_graph(triples, representation.format), truncated
-        if isinstance(results, ox.QueryBoolean):
-            return results.serialize(format=representation.format), False
-        return capped_solutions(results, representation.format, max_rows)
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise evaluation_error(exc, reading) from None
-
-
-def serialize_graph(triples: list[ox.Triple], format: ox.RdfFormat, prefixes: dict[str, str] = PREFIXES) -> bytes:
-    """``triples`` in ``format``; Turtle and TriG declare the ``prefixes`` they use.
-
-    >>> t = ox.Triple(ox.NamedNode(PREFIXES["akr"] + "Renault"), RDF_TYPE, ox.NamedNode(PREFIXES["akg"] + "Company"))
-    >>> print(serialize_graph([t], ox.RdfFormat.TURTLE).decode().strip())
-    @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-    @prefix akg: <https://w3id.org/alliance-kg/ontology#> .
-    @prefix akr: <https://w3id.org/alliance-kg/id/> .
-    akr:Renault a akg:Company .
-    """
-    used = used_prefixes(triples, prefixes) if format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-    return ox.serialize(triples, format=format, prefixes=used)
-
-
-def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
-    """The entries of ``prefixes`` whose namespace starts an IRI of ``triples`` (datatypes included).
-
-    >>> t = ox.Triple(ox.NamedNode("https://schema.org/x"), RDF_TYPE, ox.Literal("1", datatype=ox.NamedNode(PREFIXES["xsd"] + "int")))
-    >>> sorted(used_prefixes([t], PREFIXES))
-    ['rdf', 'schema', 'xsd']
-    """
-    iris = set()
-    for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
-
-
-def accepted(accept: MIMEAccept) -> MIMEAccept:
-    """The ``Accept`` header without its ``charset=utf-8`` parameters: every answer here is UTF-8,
-    so ``text/turtle; charset=utf-8`` accepts ``text/turtle`` (Werkzeug matches a media type
-    with parameters only to the same parameters). Other parameters are kept.
-
-    >>> accepted(MIMEAccept([("text/turtle; charset=UTF-8", 1)])).best_match(["text/turtle"])
-    'text/turtle'
-    >>> accepted(MIMEAccept([("text/turtle; charset=latin-1", 1)])).best_match(["text/turtle"]) is None
-    True
-    """
-    values = []
-    for value, quality in accept:
-        media_type, *params = [p.strip() for p in value.split(";")]
-        params = [p for p in params if p.replace(" ", "").replace('"', "").lower() != "charset=utf-8"]
-        values.append(("; ".join([media_type, *params]), quality))
-    return MIMEAccept(values)
+        asked = float(value)
+    except ValueError:
+        raise BadRequest(f"timeout={value!r} is not a number of seconds") from None
+    if not MIN_TIMEOUT <= asked <= limit:
+        raise BadRequest(f"timeout={value!r} must be at least {MIN_TIMEOUT:g} and at most {limit:g} seconds",
+                         hint="the upper bound is the setting query_timeout (ALLIANCE_KG_QUERY_TIMEOUT)")
+    return asked
 
 
 # --- the service description -----------------------------------------------------------------
@@ -451,12 +238,11 @@ def sparql():
     if operation is None:
         representation = negotiate(accepted(request.accept_mimetypes), GRAPH_FORMATS, what="the service description")
         kg = graph()
-        with kg.lock.reading():
-            names = list(kg.store.named_graphs()) if union else data_graphs(kg.store)
-        triples = service_description(request.base_url, names, union=union,
-                                      update=bool(current_app.extensions["alliance_kg_tokens"]))
-        body, content_type = serialize_graph(triples, representation.format, {"sd": SD}), representation.content_type
-        response = Response(body, content_type=content_type)
+        with kg.reading():
+            names = kg.named_graphs() if union else [ox.NamedNode(iri) for iri in kg.data_graphs()]
+        triples = service_description(request.base_url, names, union=union, update=bool(services().tokens))
+        response = Response(serialize_graph(triples, representation.format, {"sd": SD}),
+                            content_type=representation.content_type)
     else:
         response = answer_query(operation, union=union)
     response.vary.add("Accept")
@@ -464,30 +250,28 @@ def sparql():
 
 
 def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
-    """Evaluate a user's query in a query process (:class:`alliance_kg.store.processes.WorkerPool`),
-    killed past the time limit, and cut at the row cap: the answer.
+    """A client's query answered by the store's query runner (in a confined query process,
+    killed past the time limit, cut at the row cap), once a query slot is free for this client
+    (:mod:`alliance_kg.store.admission`).
 
-    Answers are kept until the graph changes (:meth:`KnowledgeGraph.cached`), by query, dataset,
-    ``Accept`` header and base IRI, so a repeated query is answered without running it again,
-    and without a query slot. No lock is held while the query runs: its process reads its own
-    copy of the graph, taken under the read lock when it was forked.
+    Answers are kept until the graph changes, by query, dataset, ``Accept`` header and base IRI,
+    so a repeated query is answered without running it again, and without a query slot.
     """
     config = settings()
     limit = request_timeout(request.values.get("timeout"), config.query_timeout)
-    kg = graph()
-    query = {
-        "query": operation.query, "default_graphs": list(operation.default_graphs),
-        "named_graphs": list(operation.named_graphs), "accept": list(accepted(request.accept_mimetypes)),
-        "base_iri": request.base_url, "union": union, "services": sorted(config.service_endpoints),
-        "max_rows": config.max_result_rows,
-    }
-    cache = kg.cached("sparql-answers", lambda _: AnswerCache(config.answer_cache_bytes))
-    key = (operation, request.headers.get("Accept", ""), request.base_url, union)
-    hit = cache.get(key) if config.answer_cache_bytes else None
+    query = ProtocolQuery(
+        operation.query, operation.default_graphs, operation.named_graphs, base_iri=request.base_url, union=union,
+        services=tuple(sorted(config.service_endpoints)), max_rows=config.max_result_rows,
+        solutions=choice(SOLUTIONS_FORMATS), graphs=choice(GRAPH_FORMATS))
+    kept = services()
+    version = graph().version
+    key = (query, request.headers.get("Accept", ""))
+    hit = kept.sparql_answers.get(version, key)
     if hit is None:
-        body, about = run_query(query, limit)
-        if config.answer_cache_bytes:
-            cache.put(key, body, about)
+        with kept.slots.admit(request.remote_addr or "unknown"):
+            answer = kept.queries.answer(query, timeout=limit)
+        body, about = answer.body, {"content_type": answer.content_type, "truncated": answer.truncated}
+        kept.sparql_answers.put(version, key, body, about)
     else:
         body, about = hit
     response = Response(body, content_type=about["content_type"])
@@ -496,75 +280,23 @@ def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
     return response
 
 
-def run_query(query: dict, limit: float) -> tuple[bytes, dict]:
-    """``query`` answered by a query process, once a query slot is free for this client
-    (:mod:`alliance_kg.store.admission`): a confined one, or, for a query that calls allowed endpoints
-    only, one that may reach the network."""
-    processes = current_app.extensions["alliance_kg_queries"]
-    prepare()  # rdflib's parser, imported once in the service, so that no query process pays for it
-    started = time.monotonic()
-    with current_app.extensions["alliance_kg_slots"].admit(request.remote_addr or "unknown"):
-        try:
-            return processes.confined.run(query, timeout=limit)
-        except NeedsNetwork:
-            if processes.federating is None:
-                raise FederationDisabled("federated queries (SERVICE) are not enabled on this service") from None
-            left = max(limit - (time.monotonic() - started), MIN_TIMEOUT)
-            return processes.federating.run(query, timeout=left)
-
-
-def answer_in_worker(kg, query: dict) -> tuple[bytes, dict]:
-    """Answer one query of :func:`answer_query` in a query process: it reads the in-memory graph
-    as it was when the process was forked, a consistent snapshot (never RocksDB, which is not
-    safe to share with a forked process)."""
-    operation = ProtocolRequest(query["query"], tuple(query["default_graphs"]), tuple(query["named_graphs"]))
-    results, reading = evaluate(kg.store, operation, union=query["union"], base_iri=query["base_iri"],
-                                services=frozenset(query["services"]))
-    table, what = answer_formats(results)
-    representation = negotiate(MIMEAccept([tuple(a) for a in query["accept"]]), table, what=what)
-    body, truncated = serialize(results, representation, query["max_rows"], reading)
-    return body, {"content_type": representation.content_type, "truncated": truncated}
-
-
-#: The shortest time limit a request may ask for: less than the cost of starting the query's
-#: process would stop every query, a 503 caused by the request itself.
-MIN_TIMEOUT = 0.1
-
-
-def request_timeout(value: str | None, limit: float) -> float:
-    """The time limit of one query: the setting, or the lower ``timeout=`` a request asks for.
-
-    >>> request_timeout(None, 10), request_timeout("2.5", 10)
-    (10, 2.5)
-    """
-    if value is None or value == "":
-        return limit
-    try:
-        asked = float(value)
-    except ValueError:
-        raise BadRequest(f"timeout={value!r} is not a number of seconds") from None
-    if not MIN_TIMEOUT <= asked <= limit:
-        raise BadRequest(f"timeout={value!r} must be at least {MIN_TIMEOUT:g} and at most {limit:g} seconds",
-                         hint="the upper bound is the setting query_timeout (ALLIANCE_KG_QUERY_TIMEOUT)")
-    return asked
-
-
 @requires_writer
 def guarded_update(operation: UpdateRequest):
     """Run a SPARQL Update through the guard: validated before it is committed, or rejected.
 
-    The update is read and run in a confined process (:func:`~alliance_kg.store.updates.change_for_update`),
-    with the query time and memory limits: ``LOAD`` (but ``LOAD SILENT``, which fetches nothing
-    and so changes nothing), ``SERVICE`` (even to an allowed endpoint) and ``USING`` a graph the
-    store does not hold are refused; a destructive update needs an admin token.
+    The store works out the change in a confined process
+    (:meth:`~alliance_kg.store.KnowledgeGraph.change_for_update`), with the query time and memory
+    limits: ``LOAD`` (but ``LOAD SILENT``, which fetches nothing and so changes nothing),
+    ``SERVICE`` (even to an allowed endpoint) and ``USING`` a graph the store does not hold are
+    refused; a destructive update needs an admin token.
     """
     config = settings()
     limits = Limits(config.query_timeout, "query_timeout", what="update", memory_bytes=config.query_memory_bytes)
     base_iri = request.base_url
     dry_run = dry_run_flag()
     result = guard().write(
-        lambda kg: change_for_update(kg, operation.update, base_iri=base_iri, using_graphs=operation.using_graphs,
-                                     using_named_graphs=operation.using_named_graphs, limits=limits),
+        lambda kg: kg.change_for_update(operation.update, base_iri=base_iri, using_graphs=operation.using_graphs,
+                                        using_named_graphs=operation.using_named_graphs, limits=limits),
         agent=g.writer, endpoint="POST /sparql", summary="SPARQL Update", dry_run=dry_run, admin=g.admin)
     if not result.accepted and not dry_run:
         return rejected(result)

@@ -13,33 +13,21 @@ import json
 import re
 from typing import Callable
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, g, jsonify, request, url_for
 
 from ..rules import writes
 from ..rules.changes import list_changes
-from ..errors import AllianceKGError, BadRequest, UnsupportedMediaType, ValidationFailed
-from ..rules.guard import Guard, WriteResult
+from ..errors import AllianceKGError, BadRequest, UnsupportedMediaType
+from ..rules.guard import WriteResult
 from ..knowledge.responsibility import assignment_by_id
 from ..store.safety import MAX_JSON_DEPTH, too_deep
 from .auth import requires_writer
-from .context import graph
-from .negotiation import negotiate
-from .api import REPORT_FORMATS, RDFLIB_NAMES, params
+from .context import graph, guard
+from .common import dry_run_flag, params, rejected
 
 blueprint = Blueprint("writes", __name__)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def guard() -> Guard:
-    return current_app.extensions["alliance_kg_guard"]
-
-
-def dry_run_flag() -> bool:
-    value = request.args.get("dry_run", "false").lower()
-    if value not in ("true", "false", "1", "0"):
-        raise BadRequest(f"dry_run={value!r} is not true or false")
-    return value in ("true", "1")
 
 
 def json_body():
@@ -142,22 +130,6 @@ def answer(result: WriteResult, item, *, created: bool, dry_run: bool, location=
     if created and not dry_run and location:
         response.headers["Location"] = location(item.id)
     return response
-
-
-def rejected(result: WriteResult):
-    chosen = negotiate(request.accept_mimetypes, REPORT_FORMATS, what="the validation report")
-    results = result.report.results
-    first = results[0].message if results else "the graph would not conform"
-    if chosen.format is not None:
-        response = Response(result.report.serialize(RDFLIB_NAMES[chosen.format]), status=422,
-                            content_type=chosen.content_type)
-        return response
-    error = ValidationFailed(
-        f"the write was rejected: it breaks {len(results)} rule(s): {first}",
-        hint="nothing was changed; the report lists every violation",
-    )
-    error.details = {"report": result.report.to_dict()}
-    raise error
 
 
 @blueprint.post("/api/companies")

@@ -32,7 +32,7 @@ def load_query(name: str) -> str:
 
 def check_queries() -> None:
     """Parse every canned query, so that a broken one fails at start-up, not at the first request."""
-    from ..embedded import PREFIXES
+    from ..names import PREFIXES
 
     empty = ox.Store()
     for name in query_names():

@@ -1,0 +1,75 @@
+"""What the blueprints share: strict query parameters, the dry-run flag, the answer for a
+rejected write, the validation report's formats, and the link to the JSON-LD context."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Response, request, url_for
+
+from ..errors import BadRequest, ValidationFailed
+from ..rules.guard import WriteResult
+from ..rules.validation import ValidationReport
+from .negotiation import Representation, negotiate
+
+#: The validation report: a JSON summary (the default) or the SHACL report graph.
+REPORT_FORMATS = (
+    Representation("application/json", None),
+    Representation("text/turtle", ox.RdfFormat.TURTLE),
+    Representation("application/ld+json", ox.RdfFormat.JSON_LD),
+)
+_RDFLIB_NAMES = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.JSON_LD: "json-ld"}
+
+
+def params(*names: str) -> dict[str, str | None]:
+    """The query parameters ``names`` of this request, each given at most once.
+
+    :raises BadRequest: an unknown parameter (a typo would otherwise be ignored) or a repeated one.
+    """
+    unknown = sorted(set(request.args) - set(names))
+    if unknown:
+        known = ", ".join(f"{n}=" for n in names) or "none"
+        raise BadRequest(f"unknown parameter {', '.join(repr(u) for u in unknown)} for {request.path}",
+                         hint=f"parameters of this endpoint: {known}")
+    repeated = sorted(n for n in names if len(request.args.getlist(n)) > 1)
+    if repeated:
+        raise BadRequest(f"parameter {repeated[0]!r} is given more than once", hint="give each parameter once")
+    return {name: request.args.get(name) for name in names}
+
+
+def dry_run_flag() -> bool:
+    """Whether the request asks for a dry run (``?dry_run=true``).
+
+    :raises BadRequest: a value that is not true or false.
+    """
+    value = request.args.get("dry_run", "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise BadRequest(f"dry_run={value!r} is not true or false")
+    return value in ("true", "1")
+
+
+def report_response(report: ValidationReport, *, status: int = 200) -> Response | None:
+    """The SHACL report graph in the format ``Accept`` asks for (Turtle, JSON-LD), or ``None``
+    when it asks for the JSON summary (the caller answers that its own way)."""
+    chosen = negotiate(request.accept_mimetypes, REPORT_FORMATS, what="the validation report")
+    if chosen.format is None:
+        return None
+    return Response(report.serialize(_RDFLIB_NAMES[chosen.format]), status=status, content_type=chosen.content_type)
+
+
+def rejected(result: WriteResult) -> Response:
+    """The answer to a write the rules reject: a 422 with the report graph, or the error envelope
+    with the report as JSON. Nothing was changed."""
+    graph = report_response(result.report, status=422)
+    if graph is not None:
+        return graph
+    results = result.report.results
+    first = results[0].message if results else "the graph would not conform"
+    error = ValidationFailed(f"the write was rejected: it breaks {len(results)} rule(s): {first}",
+                             hint="nothing was changed; the report lists every violation")
+    error.details = {"report": result.report.to_dict()}
+    raise error
+
+
+def context_link() -> str:
+    """The ``Link`` header that points JSON readers at the JSON-LD context (JSON-LD 1.1, section 6.1)."""
+    return f'<{url_for("pages.context")}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
