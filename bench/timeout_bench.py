@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from server import running_server  # noqa: E402
 
 from alliance_kg.config import Config  # noqa: E402
-from alliance_kg.store.processes import Limits, WorkerPool, run_isolated  # noqa: E402
+from alliance_kg.store.pool import WorkerPool  # noqa: E402
+from alliance_kg.store.processes import Limits, run_isolated  # noqa: E402
 from alliance_kg.store import open_graph  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from alliance_kg.config import Config
-from alliance_kg.store.processes import WorkerPool
+from alliance_kg.store.pool import WorkerPool
 from alliance_kg.web import create_app
 
 TOKEN = "a-test-token-0123456789"
@@ -129,16 +129,16 @@ def test_readers_never_see_an_answer_older_than_an_acknowledged_write(kg):
 
 
 def test_a_repeated_json_question_is_answered_from_the_cache_until_a_write(kg, monkeypatch):
-    import alliance_kg.knowledge.responsibility as resp
+    import alliance_kg.knowledge.companies as companies
 
     calls = [0]
-    real = resp.company_roles
+    real = companies.company_roles
 
     def counting(*args, **kwargs):
         calls[0] += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(resp, "company_roles", counting)
+    monkeypatch.setattr(companies, "company_roles", counting)
     client = make_client(kg)
     first = client.get("/api/companies/Nissan?as_of=2030-01-01")
     assert client.get("/api/companies/Nissan?as_of=2030-01-01").data == first.data and calls[0] == 1

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from alliance_kg.store import processes as sandbox
+from alliance_kg.store import processes
 from alliance_kg.config import Config
 from alliance_kg.web import create_app
 
@@ -26,13 +26,13 @@ def limited(shipped):
 
 
 def test_a_runaway_query_is_stopped_with_a_503_naming_the_setting(limited):
-    before = set(sandbox.LIVE)  # query processes of other tests, waiting for work
+    before = set(processes.LIVE)  # query processes of other tests, waiting for work
     response = limited.get("/sparql", query_string={"query": RUNAWAY})
     assert response.status_code == 503
     error = response.get_json()["error"]
     assert error["code"] == "query_timeout" and "1 s" in error["message"]
     assert "ALLIANCE_KG_QUERY_TIMEOUT" in error["hint"]
-    assert sandbox.LIVE <= before  # the process that ran it is gone
+    assert processes.LIVE <= before  # the process that ran it is gone
 
 
 def test_a_request_may_ask_for_a_lower_limit_but_not_a_higher_one(limited):

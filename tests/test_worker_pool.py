@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from alliance_kg.store import processes as sandbox
+from alliance_kg.store import processes
 from alliance_kg.errors import BadRequest, QueryTimeout
-from alliance_kg.store.processes import WorkerPool
+from alliance_kg.store.pool import WorkerPool
 
 
 def handler(request: dict) -> tuple[bytes, dict]:
@@ -35,20 +35,20 @@ def ask(pool, version=1, timeout=5.0, **request):
 
 def test_a_worker_answers_many_queries_of_one_graph_state(pool):
     first = ask(pool)
-    assert ask(pool) == first and first != os.getpid() and first in sandbox.LIVE
+    assert ask(pool) == first and first != os.getpid() and first in processes.LIVE
 
 
 def test_a_write_retires_the_workers_of_the_old_state(pool):
     old = ask(pool, version=1)
     new = ask(pool, version=2)
-    assert new != old and old not in sandbox.LIVE
+    assert new != old and old not in processes.LIVE
 
 
 def test_a_query_past_the_limit_kills_its_worker_and_the_next_one_runs(pool):
     first = ask(pool)
     with pytest.raises(QueryTimeout):
         ask(pool, timeout=0.2, sleep=5)
-    assert first not in sandbox.LIVE
+    assert first not in processes.LIVE
     assert ask(pool) != first
 
 
@@ -63,9 +63,9 @@ def test_errors_keep_their_status_and_the_worker_stays(pool):
 def test_idle_workers_are_stopped(pool):
     pid = ask(pool)
     deadline = time.monotonic() + 5
-    while pid in sandbox.LIVE and time.monotonic() < deadline:
+    while pid in processes.LIVE and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert pid not in sandbox.LIVE
+    assert pid not in processes.LIVE
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: no zombie left
 

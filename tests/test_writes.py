@@ -86,7 +86,7 @@ def test_reads_stay_public(writer):
 def test_a_token_file_names_the_writer_in_the_change_log(tmp_path, kg):
     tokens = tmp_path / "tokens"
     tokens.write_text("# writers\nanalyst: analyst-token-0123456789\n\nbot: bot-token-0123456789abc\n")
-    client = create_app(Config.from_env({}, write_tokens=tokens), kg=kg).test_client()
+    client = create_app(Config.from_env({}, write_tokens_file=tokens), kg=kg).test_client()
     response = client.post("/api/companies", json={"label": "Token Motors"},
                            headers={"Authorization": "Bearer bot-token-0123456789abc"})
     assert response.status_code == 201

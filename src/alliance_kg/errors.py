@@ -167,10 +167,15 @@ class AdminRequired(AllianceKGError):
 
 
 class NotFound(AllianceKGError):
-    """A named thing does not exist."""
+    """A named thing does not exist. ``kind``: what kind of thing was looked for (``region``,
+    ``company``…; ``thing`` for anything), so that a front end can say where they are listed."""
 
     status = 404
     code = "not_found"
+
+    def __init__(self, message: str, *, hint: str | None = None, kind: str | None = None):
+        super().__init__(message, hint=hint)
+        self.kind = kind
 
 
 class ConfigurationError(AllianceKGError):

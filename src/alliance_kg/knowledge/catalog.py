@@ -16,8 +16,8 @@ from typing import Iterable, Sequence
 import pyoxigraph as ox
 
 from ..errors import BadRequest, NotFound
-from ..store.queries import load_query
 from ..store import PREFIXES, KnowledgeGraph
+from ..store.queries import load_query
 
 AKG = PREFIXES["akg"]
 SKOS = PREFIXES["skos"]
@@ -54,19 +54,6 @@ KIND_NAMES = {
     "alliance": "alliance", "model": "vehicle model", "platform": "platform", "brand": "brand",
     "document": "source document", "business_model": "business model", "organisation": "organisation",
     "plant": "plant", "announcement": "announcement", "person": "person",
-}
-
-
-#: Where the API lists the things of a kind, for hints.
-_WHERE_LISTED = {
-    "region": "/api/scopes?kind=region lists them",
-    "technology": "/api/scopes?kind=technology lists the technology scopes",
-    "segment": "/api/scopes?kind=segment lists the segment scopes",
-    "country": "a country may also be given by its ISO 3166 alpha-2 or alpha-3 code",
-    "company": "/api/companies lists them",
-    "model": "/api/models lists the models",
-    "brand": "/api/models shows the brand of each model",
-    "platform": "/api/lineage/CMF shows the platform family",
 }
 
 
@@ -276,7 +263,10 @@ class Catalog:
         message = f"no {what} is known as {key!r} (parameter {param!r})"
         if closest:
             message += "; closest known names: " + ", ".join(closest)
-        raise NotFound(message, hint=f"give an id, IRI or label of a {what}; {_WHERE_LISTED.get(kinds[0], '')}".rstrip("; "))
+        hint = f"give an id, IRI or label of a {what}"
+        if kinds[0] == "country":
+            hint += "; a country may also be given by its ISO 3166 alpha-2 or alpha-3 code"
+        raise NotFound(message, hint=hint, kind=kinds[0])
 
     def candidates(self, key: str) -> list[Entity]:
         """Every thing ``key`` names: by IRI, id or label, of any kind."""

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .catalog import Catalog, Entity, catalog, local_id, normalise
 from ..errors import BadRequest, NotFound
-from .provenance import Source, layer_of, node_sources, source_from_row
-from ..store.queries import load_query
 from ..store import BASE, PREFIXES, KnowledgeGraph
+from ..store.queries import load_query
+from .catalog import Catalog, Entity, catalog, local_id, normalise
+from .provenance import Source, layer_of, node_sources, source_from_row
 
 #: Properties whose values describe a resource in prose.
 DESCRIPTIONS = [PREFIXES["rdfs"] + "comment", PREFIXES["skos"] + "definition",
@@ -304,7 +304,7 @@ def _unknown(key: str, cat: Catalog) -> NotFound:
     if names:
         message += "; closest known names: " + ", ".join(names)
     error = NotFound(message, hint="give an id (Europe, assignment-Europe), a label or alternative label, "
-                                   "or a country's ISO 3166 code; /api/scopes, /api/companies and /api/models list things")
+                                   "or a country's ISO 3166 code", kind="thing")
     suggestions = {e.iri: e for name in names for e in cat.candidates(name) if e.iri.startswith(BASE + "id/")}
     error.details = {"suggestions": [_choice(e) for e in suggestions.values()]}
     return error

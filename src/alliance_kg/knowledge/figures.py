@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..store import PREFIXES, KnowledgeGraph
 from .catalog import AKG, Ref, catalog, local_id
 from .lineage import snake
-from .provenance import Source, layer_of, node_sources
-from .responsibility import LAYERS, parse_layer
-from ..store import PREFIXES, KnowledgeGraph
+from .provenance import Layer, Source, layer_of, layers_of, node_sources
 
 SCHEMA = PREFIXES["schema"]
 RDFS = PREFIXES["rdfs"]
@@ -36,9 +35,9 @@ class Figure:
     sources: list[Source]
 
 
-def list_figures(kg: KnowledgeGraph, *, layer: str | None = None) -> list[Figure]:
+def list_figures(kg: KnowledgeGraph, *, layer: Layer = "all") -> list[Figure]:
     """Every figure and target (``akg:Figure``) with its sources; ``layer=seed`` keeps the articles' own."""
-    layers = LAYERS[parse_layer(layer)]
+    layers = layers_of(layer)
     cat = catalog(kg)
     props: dict[str, dict[str, list[str]]] = {}
     graphs: dict[str, set[str]] = {}

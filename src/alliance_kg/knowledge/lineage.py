@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .catalog import AKG, Catalog, Ref, catalog
-from .provenance import Source, layer_of, triple_sources
-from .responsibility import LAYERS, parse_layer, strength_by_layer
 from ..store import PREFIXES, KnowledgeGraph
+from .catalog import AKG, Catalog, Ref, catalog
+from .provenance import Layer, layers_of, strength_by_layer, Source, layer_of, triple_sources
 
 SCHEMA = PREFIXES["schema"]
 RELATIONS = {
@@ -238,10 +237,9 @@ def _walk(start: str, edges: list[Edge], upwards: bool) -> dict[str, int]:
     return depth
 
 
-def lineage(kg: KnowledgeGraph, key: str, *, layer: str | None = None) -> Lineage:
+def lineage(kg: KnowledgeGraph, key: str, *, layer: Layer = "all") -> Lineage:
     """The lineage of the model or platform ``key``: ancestors, descendants, platforms, makers."""
-    layer = parse_layer(layer)
-    layers = LAYERS[layer]
+    layers = layers_of(layer)
     cat = catalog(kg)
     thing = cat.resolve(key, ["model", "platform"], param="key")
     item = _node(kg, cat, thing.iri, layers)

@@ -8,13 +8,19 @@ a platform). The layer of a statement is the named graph it lives in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Literal
 
 import pyoxigraph as ox
 
-from .catalog import local_id
 from ..store import LAYER_GRAPHS, KnowledgeGraph
+from .catalog import local_id
 
+#: Which facts an answer is built from: the two articles only (``seed``) or every layer (``all``).
+Layer = Literal["seed", "all"]
+#: The layers each :data:`Layer` keeps (``None``: all of them).
+LAYERS: dict[str, set[str] | None] = {"seed": {"seed"}, "all": None}
+#: The order layers are shown in: the articles first, then the region mapping, then public facts.
+LAYER_ORDER = ("seed", "regions", "public")
 #: Strengths from strongest to weakest.
 STRENGTHS = ("stated", "implied", "attributed", "opinion")
 _LAYER_BY_GRAPH = {iri: name for name, iri in LAYER_GRAPHS.items()}
@@ -27,6 +33,18 @@ def layer_of(graph: str) -> str:
     'public'
     """
     return _LAYER_BY_GRAPH.get(graph, graph)
+
+
+def layers_of(layer: Layer) -> set[str] | None:
+    """The layers an answer built from ``layer`` may use (``None``: all).
+
+    >>> layers_of("seed"), layers_of("all")
+    ({'seed'}, None)
+    """
+    try:
+        return LAYERS[layer]
+    except KeyError:
+        raise ValueError(f"{layer!r} is not a layer: seed or all") from None
 
 
 def strongest(strengths: Iterable[str]) -> str | None:
@@ -116,3 +134,17 @@ def triple_sources(
     rows = kg.canned("triple_sources", **bindings)
     kinds = {local_id(r["derivationKind"].value) for r in rows if "derivationKind" in r}
     return _unique(map(source_from_row, rows), layers), kinds
+
+
+def strength_by_layer(sources: Iterable[Source]) -> dict[str, str | None]:
+    """The strongest strength of ``sources`` in each layer, layer by layer (never mixed).
+
+    >>> doc = Document("D", "x:D", None, None, None)
+    >>> strength_by_layer([Source("a", "x:a", None, doc, None, None, "stated", "public"),
+    ...                    Source("b", "x:b", None, doc, None, None, "implied", "seed")])
+    {'seed': 'implied', 'public': 'stated'}
+    """
+    sources = list(sources)
+    layers = sorted({s.layer for s in sources},
+                    key=lambda name: (LAYER_ORDER.index(name) if name in LAYER_ORDER else len(LAYER_ORDER), name))
+    return {name: strongest(s.strength or "" for s in sources if s.layer == name) for name in layers}

@@ -16,7 +16,7 @@ SHACL-SPARQL constraints through rdflib's engine: seconds at 100k triples. So th
   nested shapes and ``sh:class``); the types of the nodes two steps away; and the class
   hierarchy (``rdfs:subClassOf``).
 
-:func:`neighbourhood_paths_are_short` checks the shapes keep to one-step paths, so a shape
+:func:`long_paths` checks the shapes keep to one-step paths, so a shape
 added later with a longer path is caught by the tests rather than validated wrongly; the guard's
 tests check that this validation and a full one agree on every shape fixture.
 """
@@ -98,12 +98,12 @@ def _index(files: tuple, shapes_dir: str) -> ShapesIndex:
     return ShapesIndex(tuple(sorted(constraints, key=lambda c: c.shape)), frozenset(inverse), tuple(shapes))
 
 
-def neighbourhood_paths_are_short(shapes_dir: Path) -> list[str]:
+def long_paths(shapes_dir: Path) -> list[str]:
     """The property paths of the shapes that are longer than one step (focused validation
     would miss what they read): none, for the shipped shapes.
 
     >>> from alliance_kg.resources import shipped_root
-    >>> neighbourhood_paths_are_short(shipped_root() / "shapes")
+    >>> long_paths(shipped_root() / "shapes")
     []
     """
     shapes = load_shapes(shapes_dir)

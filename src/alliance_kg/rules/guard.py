@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
@@ -43,9 +43,23 @@ LOGGED_QUADS_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
-class WriteResult:
-    """What the guard did with a write."""
+class Plan:
+    """A write as the guard takes it: the change, a summary for the change log, and the thing it
+    creates or changes (its id and IRI, when it is about one thing)."""
 
+    change: Change
+    summary: str
+    id: str | None = None
+    iri: str | None = None
+    #: Anything else the planner found out while planning, for the answer (e.g. whether a graph existed).
+    notes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What the guard did with a write (``plan``: the write as it was planned, under the lock)."""
+
+    plan: Plan
     accepted: bool
     committed: bool
     report: ValidationReport
@@ -79,20 +93,21 @@ class Guard:
 
     def write(
         self,
-        change: Change | Callable[[KnowledgeGraph], Change],
+        plan: Plan | Change | Callable[[KnowledgeGraph], Plan | Change],
         *,
         agent: str,
         endpoint: str,
-        summary: str | Callable[[], str],
+        summary: str = "",
         dry_run: bool = False,
         full: bool = False,
         admin: bool = True,
     ) -> WriteResult:
-        """Validate ``change`` (or the change ``change(kg)`` builds, under the writer lock, so it
-        sees the latest state) and commit it if it conforms, unless ``dry_run``.
+        """Validate the write ``plan`` and commit it if it conforms, unless ``dry_run``.
 
+        ``plan`` is a :class:`Plan`, a bare :class:`Change` (with ``summary`` for the change
+        log), or a function that plans the write from the graph: it is called once, under the
+        writer lock, so it sees the latest state, and what it planned comes back in the result.
         ``full`` validates the whole candidate graph instead of the affected focus nodes.
-        ``summary`` (for the change log) may be a function, called once the change is built.
         A writer that is not ``admin`` may not make a destructive write: a change made by an
         operation that empties graphs wholesale (``change.destructive``: ``DROP ALL``...), or one
         that empties a layer graph.
@@ -100,8 +115,11 @@ class Guard:
         :raises AdminRequired: a destructive write by a writer that is not an admin.
         """
         with self._writer:
-            if callable(change):
-                change = change(self.kg)
+            if callable(plan):
+                plan = plan(self.kg)
+            if isinstance(plan, Change):
+                plan = Plan(plan, summary)
+            change = plan.change
             if not admin:
                 self._refuse_destructive(change)
             change = self._effective(change)
@@ -114,7 +132,7 @@ class Guard:
                          "(ALLIANCE_KG_MAX_CHANGE_QUADS)")
             if not change:  # nothing would change: nothing to validate, commit or log
                 empty = validate_store(ox.Store(), self.shapes_dir, focus_nodes=[])
-                return WriteResult(True, False, empty, "none", 0, 0, 0)
+                return WriteResult(plan, True, False, empty, "none", 0, 0, 0)
             graph = self._graph()
             removed, added = self._union_delta(graph, change)
             subjects, touched = _touched(removed | added)
@@ -136,12 +154,13 @@ class Guard:
                 raise
             if not report.conforms or dry_run:
                 _apply(graph, added, removed)
-                return WriteResult(report.conforms, False, report, mode, len(focus), len(change.added), len(change.removed))
-            text = summary() if callable(summary) else summary
-            change_id, log = self._log_entry(change, agent=agent, endpoint=endpoint, summary=text)
+                return WriteResult(plan, report.conforms, False, report, mode, len(focus), len(change.added),
+                                   len(change.removed))
+            change_id, log = self._log_entry(change, agent=agent, endpoint=endpoint, summary=plan.summary)
             self.kg.commit(change | log)
             self._synced_version = self.kg.version
-            return WriteResult(True, True, report, mode, len(focus), len(change.added), len(change.removed), change_id)
+            return WriteResult(plan, True, True, report, mode, len(focus), len(change.added), len(change.removed),
+                               change_id)
 
     # --- the candidate state ----------------------------------------------------------------------
 

@@ -14,9 +14,10 @@ from typing import Iterable, Iterator, Mapping
 import pyoxigraph as ox
 
 from ..config import Config
-from ..errors import JournalDamaged, QuerySyntaxError, RDFSyntaxError
+from ..errors import JournalDamaged, QuerySyntaxError
 from .change import Change, apply_change
 from .disk import Journal, open_disk
+from .documents import check_document, syntax_error
 from .endpoint import QueryRunner
 from .formats import format_for
 from .graph import KnowledgeGraph, Term
@@ -159,12 +160,11 @@ class EmbeddedGraph(KnowledgeGraph):
                                    if isinstance(q.subject, ox.NamedNode)))
 
     def load_data(self, data: bytes | str, format: str, *, graph: str, source: str = "input") -> None:
+        """Load ``data`` by the rules of :mod:`.documents`, with Oxigraph's own bulk parser."""
         info = format_for(format)
         target = ox.NamedNode(graph_iri(graph))
-        if info.format == ox.RdfFormat.RDF_XML:
-            from .safety import check_rdf_xml
-
-            check_rdf_xml(data.encode() if isinstance(data, str) else data, source=source)
+        data = data.encode() if isinstance(data, str) else data
+        check_document(data, info.format, source=source)
         try:
             if self._disk is not None:  # parsed into memory first: a syntax error leaves the disk as it was
                 scratch = ox.Store()
@@ -172,7 +172,7 @@ class EmbeddedGraph(KnowledgeGraph):
                 self.commit(Change(added=frozenset(scratch.quads_for_pattern(None, None, None, None))))
             else:
                 self._store.load(data, info.format, base_iri=BASE + "id/", to_graph=target)
-        except SyntaxError as exc:
-            raise RDFSyntaxError(f"{source}: {exc}") from exc
+        except (SyntaxError, ValueError) as exc:
+            raise syntax_error(exc, info.format, source) from exc
         finally:
             self.changed()

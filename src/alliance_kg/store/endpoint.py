@@ -19,7 +19,8 @@ from ..errors import (AllianceKGError, FederationDisabled, NeedsNetwork, NotAcce
                       UnknownGraph, query_syntax_error)
 from .formats import serialize_graph
 from .names import CHANGES_GRAPH
-from .processes import WorkerPool, confinement
+from .pool import WorkerPool
+from .processes import confinement
 from .results import capped_solutions, capped_triples
 from .sparqlparse import NOTHING, Reading, Reference, check_nesting, prepare, read_query
 from .sparqltext import keyword_count, keywords

@@ -17,51 +17,60 @@ _RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 @dataclass(frozen=True)
 class RdfFormatInfo:
+    """An RDF format by the name the CLI takes; its media type and extension are Oxigraph's."""
+
     name: str
     format: ox.RdfFormat
-    media_type: str
-    extension: str
+
+    @property
+    def media_type(self) -> str:
+        return self.format.media_type
+
+    @property
+    def extension(self) -> str:
+        return self.format.file_extension
 
 
 #: Serialisation formats by the names the CLI accepts.
 FORMATS = {
-    info.name: info
-    for info in (
-        RdfFormatInfo("turtle", ox.RdfFormat.TURTLE, "text/turtle", "ttl"),
-        RdfFormatInfo("nt", ox.RdfFormat.N_TRIPLES, "application/n-triples", "nt"),
-        RdfFormatInfo("nq", ox.RdfFormat.N_QUADS, "application/n-quads", "nq"),
-        RdfFormatInfo("trig", ox.RdfFormat.TRIG, "application/trig", "trig"),
-        RdfFormatInfo("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", "jsonld"),
-        RdfFormatInfo("xml", ox.RdfFormat.RDF_XML, "application/rdf+xml", "rdf"),
+    name: RdfFormatInfo(name, format)
+    for name, format in (
+        ("turtle", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES), ("nq", ox.RdfFormat.N_QUADS),
+        ("trig", ox.RdfFormat.TRIG), ("jsonld", ox.RdfFormat.JSON_LD), ("xml", ox.RdfFormat.RDF_XML),
     )
 }
-_BY_EXTENSION = {info.extension: info for info in FORMATS.values()} | {
-    "json": FORMATS["jsonld"], "owl": FORMATS["xml"], "n3": FORMATS["turtle"]
-}
+_BY_FORMAT = {info.format: info for info in FORMATS.values()}
+#: Extensions Oxigraph does not know, or reads as a format this service does not (N3).
+_EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML, "n3": ox.RdfFormat.TURTLE}
 
 
-def format_for(name: str | None = None, *, path: str | Path | None = None) -> RdfFormatInfo:
-    """The format called ``name``, or guessed from the extension of ``path``.
+def format_for(name: str | None = None, *, path: str | Path | None = None,
+               media_type: str | None = None) -> RdfFormatInfo:
+    """The format called ``name``, or of the media type ``media_type``, or guessed from the
+    extension of ``path``.
 
-    >>> format_for("trig").media_type
-    'application/trig'
-    >>> format_for(path="x/y.nt").name
-    'nt'
+    >>> format_for("trig").media_type, format_for(path="x/y.nt").name, format_for(media_type="application/xml").name
+    ('application/trig', 'nt', 'xml')
+
+    :raises UnsupportedFormat: none of them names a format this service reads.
     """
     if name:
         try:
             return FORMATS[name]
         except KeyError:
-            raise UnsupportedFormat(
-                f"unknown RDF format {name!r}", hint=f"use one of {', '.join(FORMATS)}"
-            ) from None
+            raise UnsupportedFormat(f"unknown RDF format {name!r}", hint=f"use one of {', '.join(FORMATS)}") from None
+    if media_type is not None:
+        found = _BY_FORMAT.get(ox.RdfFormat.from_media_type(media_type))  # type: ignore[arg-type]
+        if found is None:
+            raise UnsupportedFormat(f"{media_type or '(none)'} is not an RDF format read here",
+                                    hint=f"use one of {', '.join(i.media_type for i in FORMATS.values())}")
+        return found
     suffix = Path(path or "").suffix.lstrip(".").lower()
-    try:
-        return _BY_EXTENSION[suffix]
-    except KeyError:
-        raise UnsupportedFormat(
-            f"cannot tell the RDF format of {path}", hint="name it with a known extension (.ttl, .nt, .nq, .trig, .jsonld, .rdf)"
-        ) from None
+    found = _BY_FORMAT.get(_EXTENSIONS.get(suffix) or ox.RdfFormat.from_extension(suffix))  # type: ignore[arg-type]
+    if found is None:
+        raise UnsupportedFormat(f"cannot tell the RDF format of {path}",
+                                hint="name it with a known extension (.ttl, .nt, .nq, .trig, .jsonld, .rdf)")
+    return found
 
 
 def serialize_graph(triples: list[ox.Triple], format: ox.RdfFormat, prefixes: dict[str, str] = PREFIXES) -> bytes:

@@ -12,9 +12,13 @@ from flask import Blueprint, Response, jsonify, make_response, request
 
 from .. import __version__
 from ..knowledge import figures, lineage
+from ..knowledge import companies as companies_domain
 from ..knowledge import responsibility as resp
+from ..knowledge.assignments import list_scopes
 from ..rules.validation import validate
-from .common import context_link, params, report_response
+from .common import context_link, report_response
+from . import parameters
+from .parameters import params
 from .context import graph, services, settings
 
 blueprint = Blueprint("api", __name__)
@@ -61,32 +65,38 @@ def health():
 @blueprint.get("/api/scopes")
 @cached_answer
 def scopes():
-    return jsonify({"scopes": resp.list_scopes(graph(), **params("kind"))})
+    args = params("kind")
+    return jsonify({"scopes": list_scopes(graph(), parameters.scope_kind(args["kind"]))})
 
 
 @blueprint.get("/api/responsibility")
 @cached_answer
 def responsibility():
-    return jsonify(resp.responsibility(graph(), **params("region", "country", "technology", "segment", "as_of", "layer")))
+    args = params("region", "country", "technology", "segment", "as_of", "layer")
+    return jsonify(resp.responsibility(graph(), region=args["region"], country=args["country"],
+                                       technology=args["technology"], segment=args["segment"],
+                                       as_of=parameters.day("as_of", args["as_of"]), layer=parameters.layer(args["layer"])))
 
 
 @blueprint.get("/api/companies")
 @cached_answer
 def companies():
     params()
-    return jsonify({"companies": resp.list_companies(graph())})
+    return jsonify({"companies": companies_domain.list_companies(graph())})
 
 
 @blueprint.get("/api/companies/<path:key>")
 @cached_answer
 def company(key: str):
-    return jsonify(resp.company_roles(graph(), key, **params("as_of", "layer")))
+    args = params("as_of", "layer")
+    return jsonify(companies_domain.company_roles(graph(), key, as_of=parameters.day("as_of", args["as_of"]),
+                                                  layer=parameters.layer(args["layer"])))
 
 
 @blueprint.get("/api/lineage/<path:key>")
 @cached_answer
 def lineage_of(key: str):
-    return jsonify(lineage.lineage(graph(), key, **params("layer")))
+    return jsonify(lineage.lineage(graph(), key, layer=parameters.layer(params("layer")["layer"])))
 
 
 @blueprint.get("/api/models")
@@ -99,7 +109,7 @@ def models():
 @blueprint.get("/api/figures")
 @cached_answer
 def figures_list():
-    found = figures.list_figures(graph(), **params("layer"))
+    found = figures.list_figures(graph(), layer=parameters.layer(params("layer")["layer"]))
     return jsonify({"count": len(found), "figures": found})
 
 

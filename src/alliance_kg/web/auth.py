@@ -43,8 +43,8 @@ def load_tokens(config: Config) -> dict[str, Writer]:
         tokens[config.write_token] = Writer("token")
     if config.admin_token:
         tokens[config.admin_token] = Writer("admin", admin=True)
-    if config.write_tokens is not None:
-        tokens.update(read_token_file(config.write_tokens))
+    if config.write_tokens_file is not None:
+        tokens.update(read_token_file(config.write_tokens_file))
     return tokens
 
 

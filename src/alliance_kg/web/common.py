@@ -1,50 +1,19 @@
-"""What the blueprints share: strict query parameters, the dry-run flag, the answer for a
-rejected write, the validation report's formats, and the link to the JSON-LD context."""
+"""What the blueprints share: the answer for a rejected write, the validation report's formats,
+and the link to the JSON-LD context. (Query parameters: :mod:`.parameters`.)"""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Response, request, url_for
 
-from ..errors import BadRequest, ValidationFailed
+from ..errors import ValidationFailed
 from ..rules.guard import WriteResult
 from ..rules.validation import ValidationReport
 from .negotiation import Representation, negotiate
 
 #: The validation report: a JSON summary (the default) or the SHACL report graph.
-REPORT_FORMATS = (
-    Representation("application/json", None),
-    Representation("text/turtle", ox.RdfFormat.TURTLE),
-    Representation("application/ld+json", ox.RdfFormat.JSON_LD),
-)
+REPORT_FORMATS = (Representation("application/json", None), *Representation.rdf(ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD))
 _RDFLIB_NAMES = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.JSON_LD: "json-ld"}
-
-
-def params(*names: str) -> dict[str, str | None]:
-    """The query parameters ``names`` of this request, each given at most once.
-
-    :raises BadRequest: an unknown parameter (a typo would otherwise be ignored) or a repeated one.
-    """
-    unknown = sorted(set(request.args) - set(names))
-    if unknown:
-        known = ", ".join(f"{n}=" for n in names) or "none"
-        raise BadRequest(f"unknown parameter {', '.join(repr(u) for u in unknown)} for {request.path}",
-                         hint=f"parameters of this endpoint: {known}")
-    repeated = sorted(n for n in names if len(request.args.getlist(n)) > 1)
-    if repeated:
-        raise BadRequest(f"parameter {repeated[0]!r} is given more than once", hint="give each parameter once")
-    return {name: request.args.get(name) for name in names}
-
-
-def dry_run_flag() -> bool:
-    """Whether the request asks for a dry run (``?dry_run=true``).
-
-    :raises BadRequest: a value that is not true or false.
-    """
-    value = request.args.get("dry_run", "false").lower()
-    if value not in ("true", "false", "1", "0"):
-        raise BadRequest(f"dry_run={value!r} is not true or false")
-    return value in ("true", "1")
 
 
 def report_response(report: ValidationReport, *, status: int = 200) -> Response | None:

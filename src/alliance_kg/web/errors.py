@@ -10,7 +10,28 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from ..errors import AllianceKGError
+from ..errors import AllianceKGError, NotFound
+
+#: Where the API lists the things of a kind, added to the hint of a :class:`NotFound` of that kind.
+WHERE_LISTED = {
+    "region": "/api/scopes?kind=region lists them",
+    "technology": "/api/scopes?kind=technology lists the technology scopes",
+    "segment": "/api/scopes?kind=segment lists the segment scopes",
+    "company": "/api/companies lists them",
+    "model": "/api/models lists the models",
+    "brand": "/api/models shows the brand of each model",
+    "platform": "/api/lineage/CMF shows the platform family",
+    "assignment": "/api/companies/{key} lists the assignments of a company",
+    "thing": "/api/scopes, /api/companies and /api/models list things",
+}
+
+
+def hint_of(exc: AllianceKGError) -> str | None:
+    """The hint of ``exc``, with where the API lists the things of its kind when it names none."""
+    listed = WHERE_LISTED.get(getattr(exc, "kind", None) or "") if isinstance(exc, NotFound) else None
+    if listed is None:
+        return exc.hint
+    return f"{exc.hint}; {listed}" if exc.hint else listed
 
 
 def envelope(status: int, code: str, message: str, hint: str | None = None, **extra) -> Response:
@@ -29,7 +50,7 @@ def register(app: Flask) -> None:
     def _ours(exc: AllianceKGError):
         if exc.status >= 500:
             app.logger.error("%s: %s", exc.code, exc.message)
-        response = envelope(exc.status, exc.code, exc.message, exc.hint, **getattr(exc, "details", {}))
+        response = envelope(exc.status, exc.code, exc.message, hint_of(exc), **getattr(exc, "details", {}))
         response.headers.update(getattr(exc, "headers", {}))
         return response
 

@@ -37,7 +37,6 @@ does); the JSON body gives it too, with ``url``, the ``/store?graph=…`` URL. A
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Iterable
@@ -47,35 +46,31 @@ from flask import Blueprint, Request, Response, g, jsonify, request, url_for
 
 from werkzeug.datastructures import MultiDict
 
-from ..errors import BadRequest, Forbidden, NotFound, RDFSyntaxError, UnsupportedFormat, UnsupportedMediaType
-from ..store.safety import check_json_nesting, check_rdf_xml
-from ..store.processes import Limits, run_isolated
+from ..errors import BadRequest, Forbidden, NotFound, UnsupportedFormat, UnsupportedMediaType
+from ..store.documents import read_rdf
+from ..store.processes import Limits
 from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_for, serialize_graph
+from ..rules.guard import Plan
 from .auth import requires_writer
 from .context import graph, guard, settings
 from .negotiation import GRAPH_FORMATS, negotiate
-from .common import dry_run_flag, rejected
+from .common import rejected
+from .parameters import dry_run_flag
 from .negotiation import accepted
 
 blueprint = Blueprint("gsp", __name__)
 
 #: Media types a request body may have, and the Oxigraph format each is parsed with.
 BODY_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    **{f.media_type: f for f in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML)},
     "text/plain": ox.RdfFormat.N_TRIPLES,
 }
 #: Dataset formats: readable by Oxigraph, refused as the body of a one-graph write.
-DATASET_TYPES = ("application/trig", "application/n-quads")
+DATASET_TYPES = (ox.RdfFormat.TRIG.media_type, ox.RdfFormat.N_QUADS.media_type)
 MULTIPART = "multipart/form-data"
 #: Bodies without a media type of their own (a file part), read by the file name's extension.
 UNTYPED = ("", "application/octet-stream")
 _UTF8 = ("utf-8", "utf8", "us-ascii", "ascii")
-_POSITION = re.compile(r"line (\d+) (?:column|between columns) (\d+)")
-#: The limits of parsing a document when no service settings apply (the doctests).
-DOCUMENT = Limits(timeout=60, what="document")
 
 
 # --- which graph ---------------------------------------------------------------------------------
@@ -220,67 +215,11 @@ def _unsupported(message: str) -> UnsupportedMediaType:
     )
 
 
-def parse_graph(data: bytes, format: ox.RdfFormat, *, into: ox.NamedNode | ox.DefaultGraph,
-                base_iri: str, source: str = "the body", limits: Limits = DOCUMENT) -> frozenset[ox.Quad]:
-    """The triples of ``data``, as quads of the graph ``into``; blank nodes renamed apart.
-
-    The document is parsed in a confined child (:func:`~alliance_kg.store.processes.run_isolated`,
-    within ``limits``): a document nested deeply enough to overflow a parser's stack (JSON-LD
-    objects a few thousand deep do) ends that child, not the service, and is a 400; one that
-    takes too long to parse (RDF/XML nested a hundred thousand deep) is stopped.
-
-    >>> g = ox.NamedNode("https://example.org/g")
-    >>> [str(q) for q in parse_graph(b'<a> <p> "1" .', ox.RdfFormat.TURTLE, into=g, base_iri=g.value)]
-    ['<https://example.org/a> <https://example.org/p> "1" <https://example.org/g>']
-    >>> parse_graph(b'<a> <p> .', ox.RdfFormat.TURTLE, into=g, base_iri=g.value)
-    Traceback (most recent call last):
-    ...
-    alliance_kg.errors.RDFSyntaxError: the body is not valid Turtle: Parser error at line 1 column 9: ...
-
-    :raises RDFSyntaxError: the data does not parse (``details`` has the line and column), or a
-        text format is not UTF-8.
-    :raises QueryTooComplex, QueryTimeout, QueryMemoryLimit: past the limits of its process.
-    """
-    name = _format_name(format)
-    if format == ox.RdfFormat.RDF_XML:
-        check_rdf_xml(data, source=source)
-    else:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            error = RDFSyntaxError(f"{source} is not valid UTF-8: {exc.reason} at byte {exc.start}",
-                                   hint=f"{name} is read as UTF-8")
-            error.details = {"byte": exc.start}
-            raise error from None
-        if format == ox.RdfFormat.JSON_LD:
-            check_json_nesting(data, source=source)
-    body, _ = run_isolated(lambda: _parse_in_child(data, format, base_iri, source, name), limits)
-    return frozenset(ox.Quad(q.subject, q.predicate, q.object, into) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-
-
-def _parse_in_child(data: bytes, format: ox.RdfFormat, base_iri: str, source: str, name: str) -> tuple[bytes, dict]:
-    """In a child: the triples of ``data`` as N-Triples."""
-    try:
-        triples = [q.triple for q in ox.parse(data, format=format, base_iri=base_iri, rename_blank_nodes=True,
-                                               without_named_graphs=True)]
-    except (SyntaxError, ValueError) as exc:
-        error = RDFSyntaxError(f"{source} is not valid {name}: {exc}",
-                               hint="nothing was changed; fix the document and send it again")
-        position = _POSITION.search(str(exc))
-        error.details = {"line": int(position[1]), "column": int(position[2])} if position else {}
-        raise error from None
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b"", {}
-
-
-def _format_name(format: ox.RdfFormat) -> str:
-    return {ox.RdfFormat.JSON_LD: "JSON-LD", ox.RdfFormat.RDF_XML: "RDF/XML"}.get(format, format.name)
-
-
 def read_payload(req: Request, target: Target) -> frozenset[ox.Quad]:
     """The quads the request body holds for ``target``: one document, or for a ``POST`` every
     file part of a ``multipart/form-data`` body.
 
-    :raises UnsupportedMediaType, RDFSyntaxError, BadRequest: see :func:`body_format`, :func:`parse_graph`.
+    :raises UnsupportedMediaType, RDFSyntaxError, BadRequest: see :func:`body_format`, :func:`~alliance_kg.store.documents.read_rdf`.
     """
     base = target.iri or req.url
     config = settings()
@@ -297,13 +236,16 @@ def read_payload(req: Request, target: Target) -> frozenset[ox.Quad]:
         for field, part in req.files.items(multi=True):
             source = f"the part {part.filename or field!r}"
             format = body_format(part.mimetype, part.mimetype_params.get("charset"), filename=part.filename)
-            quads |= parse_graph(part.read(), format, into=target.name, base_iri=base, source=source, limits=limits)
+            quads |= read_rdf(part.read(), format, into=target.name, base_iri=base, source=source, named_graphs=False,
+                              limits=limits)
         return quads
     data = req.get_data()
     if not data and not req.mimetype:
         return frozenset()
     format = body_format(req.mimetype, req.mimetype_params.get("charset"))
-    return parse_graph(data, format, into=target.name, base_iri=base, limits=limits) if data else frozenset()
+    if not data:
+        return frozenset()
+    return read_rdf(data, format, into=target.name, base_iri=base, source="the body", named_graphs=False, limits=limits)
 
 
 # --- the change ----------------------------------------------------------------------------------
@@ -378,24 +320,18 @@ def write(target: Target | None):
     if creating and not payload:
         raise BadRequest("the body holds no triple: there is no graph to create",
                          hint="send the new graph's triples in the body")
-    seen: dict = {}
-
-    def build(kg: KnowledgeGraph) -> Change:
-        seen["existed"] = kg.graph_exists(target.name)
-        if method == "DELETE" and not seen["existed"]:
+    def plan(kg: KnowledgeGraph) -> Plan:
+        existed = kg.graph_exists(target.name)
+        if method == "DELETE" and not existed:
             raise NotFound(f"there is no graph {target.label}", hint="nothing was changed")
-        seen["change"] = change_for(method, kg.quads(graph=target.name) if method != "POST" else (), payload)
-        return seen["change"]
+        change = change_for(method, kg.quads(graph=target.name) if method != "POST" else (), payload)
+        summary = f"Graph Store {method} {target.label}: {len(change.added)} added, {len(change.removed)} removed"
+        return Plan(change, summary, iri=target.iri, notes={"existed": existed})
 
-    def summary() -> str:
-        change = seen["change"]
-        return f"Graph Store {method} {target.label}: {len(change.added)} added, {len(change.removed)} removed"
-
-    result = guard().write(build, agent=g.writer, endpoint=f"{method} /store", summary=summary, dry_run=dry_run,
-                           admin=g.admin)
+    result = guard().write(plan, agent=g.writer, endpoint=f"{method} /store", dry_run=dry_run, admin=g.admin)
     if not result.accepted and not dry_run:
         return rejected(result)
-    created = not seen["existed"] and method != "DELETE" and result.added > 0
+    created = not result.plan.notes["existed"] and method != "DELETE" and result.added > 0
     body = {"graph": target.iri, "default": target.iri is None, "url": target.url(), "created": created,
             "dry_run": dry_run, **result.to_dict()}
     response = jsonify(body)

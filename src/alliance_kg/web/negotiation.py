@@ -29,6 +29,15 @@ class Representation:
     media_type: str
     format: ox.QueryResultsFormat | ox.RdfFormat | None  # None: JSON of the API
 
+    @classmethod
+    def rdf(cls, *formats: ox.RdfFormat) -> tuple[Representation, ...]:
+        """Each of ``formats`` under its own media type (Oxigraph's ``RdfFormat.media_type``).
+
+        >>> [r.media_type for r in Representation.rdf(ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD)]
+        ['text/turtle', 'application/ld+json']
+        """
+        return tuple(cls(f.media_type, f) for f in formats)
+
     @property
     def content_type(self) -> str:
         return content_type(self.media_type)
@@ -62,12 +71,7 @@ SOLUTIONS_FORMATS: tuple[Representation, ...] = (
 
 #: CONSTRUCT and DESCRIBE results, and the service description (RDF graphs).
 GRAPH_FORMATS: tuple[Representation, ...] = (
-    Representation("text/turtle", F.TURTLE),
-    Representation("application/n-triples", F.N_TRIPLES),
-    Representation("application/ld+json", F.JSON_LD),
-    Representation("application/rdf+xml", F.RDF_XML),
-    Representation("application/trig", F.TRIG),
-    Representation("application/n-quads", F.N_QUADS),
+    *Representation.rdf(F.TURTLE, F.N_TRIPLES, F.JSON_LD, F.RDF_XML, F.TRIG, F.N_QUADS),
     Representation("text/plain", F.N_TRIPLES),
     Representation("application/json", F.JSON_LD),
     Representation("application/xml", F.RDF_XML),

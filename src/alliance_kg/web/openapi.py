@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Blueprint, jsonify
 
 from .. import __version__
+from .parameters import params
 
 blueprint = Blueprint("openapi", __name__)
 
@@ -23,20 +24,19 @@ DESCRIPTION_FILE = Path(__file__).resolve().parent / "openapi.json"
 
 
 @functools.cache
-def _description() -> dict:
+def raw_description() -> dict:
+    """The description as the file holds it (shared: never change it)."""
     return json.loads(DESCRIPTION_FILE.read_text(encoding="utf-8"))
 
 
 def description() -> dict:
     """The OpenAPI description, with ``info.version`` the running version (a fresh copy)."""
-    document = copy.deepcopy(_description())
+    document = copy.deepcopy(raw_description())
     document["info"]["version"] = __version__
     return document
 
 
 @blueprint.get("/openapi.json")
 def openapi():
-    from .common import params
-
     params()
     return jsonify(description())

@@ -29,6 +29,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from ..knowledge import lineage as lineage_domain
 from ..knowledge import responsibility as resp
+from ..knowledge.companies import company_roles
 from ..knowledge.catalog import catalog
 from ..knowledge.describe import describe, link_target, resolve
 from ..errors import AllianceKGError, NotFound
@@ -36,7 +37,7 @@ from ..store import BASE, PREFIXES, serialize_graph
 from ..knowledge.void import VOID_PREFIXES, describe_dataset
 from .context import graph, settings
 from .negotiation import Representation, negotiate
-from .common import params
+from .parameters import params
 
 blueprint = Blueprint("pages", __name__)
 
@@ -44,22 +45,10 @@ F = ox.RdfFormat
 #: A document about a resource: HTML first (the default), then RDF. ``application/json`` last: a
 #: client that accepts only JSON gets JSON-LD (which is JSON) labelled as the type it asked for;
 #: one that accepts both gets ``application/ld+json``, which ties go to.
-DOCUMENT_FORMATS = (
-    Representation("text/html", None),
-    Representation("text/turtle", F.TURTLE),
-    Representation("application/ld+json", F.JSON_LD),
-    Representation("application/n-triples", F.N_TRIPLES),
-    Representation("application/rdf+xml", F.RDF_XML),
-    Representation("application/json", F.JSON_LD),
-)
-EXTENSIONS = {"html": "text/html", "ttl": "text/turtle", "jsonld": "application/ld+json",
-              "nt": "application/n-triples", "rdf": "application/rdf+xml"}
-RDF_DATA = (
-    Representation("text/turtle", F.TURTLE),
-    Representation("application/ld+json", F.JSON_LD),
-    Representation("application/n-triples", F.N_TRIPLES),
-    Representation("application/rdf+xml", F.RDF_XML),
-)
+RDF_DATA = Representation.rdf(F.TURTLE, F.JSON_LD, F.N_TRIPLES, F.RDF_XML)
+DOCUMENT_FORMATS = (Representation("text/html", None), *RDF_DATA, Representation("application/json", F.JSON_LD))
+#: ``/doc/<key>.<extension>``: a document in one format.
+EXTENSIONS = {"html": "text/html", **{r.format.file_extension: r.media_type for r in RDF_DATA}}
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
 
 
@@ -160,7 +149,7 @@ def _answers(kg, iri: str) -> dict:
         if "country" in kinds:
             return {"answer": resp.responsibility(kg, country=iri)}
         if "company" in kinds:
-            return {"roles": resp.company_roles(kg, iri)}
+            return {"roles": company_roles(kg, iri)}
         if kinds & {"model", "platform"}:
             return {"lineage": lineage_domain.lineage(kg, iri)}
     except AllianceKGError:  # a page still shows the statements when an answer cannot be given
@@ -180,13 +169,7 @@ def named_graph(name: str):
 # --- the ontology ------------------------------------------------------------------------------
 
 
-ONTOLOGY_FORMATS = (
-    Representation("text/html", None),
-    Representation("text/turtle", F.TURTLE),
-    Representation("application/rdf+xml", F.RDF_XML),
-    Representation("application/ld+json", F.JSON_LD),
-    Representation("application/n-triples", F.N_TRIPLES),
-)
+ONTOLOGY_FORMATS = (Representation("text/html", None), *Representation.rdf(F.TURTLE, F.RDF_XML, F.JSON_LD, F.N_TRIPLES))
 
 
 @blueprint.get("/ontology")

@@ -39,7 +39,8 @@ from ..store.processes import Limits
 from ..store.results import TRUNCATED_HEADER
 from ..store.sparqltext import USING_GRAPH_URI, USING_NAMED_GRAPH_URI, graph_name
 from .auth import requires_writer
-from .common import dry_run_flag, rejected
+from .common import rejected
+from .parameters import dry_run_flag
 from .context import graph, guard, services, settings
 from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, accepted, negotiate
 

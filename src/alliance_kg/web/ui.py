@@ -25,7 +25,7 @@ from flask import Blueprint, Response, render_template, request, send_from_direc
 from ..errors import BadRequest, NotFound
 from ..store.queries import QUERY_DIR, load_query
 from ..store import PREFIXES
-from .common import params
+from .parameters import params
 
 blueprint = Blueprint("ui", __name__, template_folder="templates")
 

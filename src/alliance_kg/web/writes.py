@@ -17,22 +17,27 @@ from flask import Blueprint, g, jsonify, request, url_for
 
 from ..rules import writes
 from ..rules.changes import list_changes
-from ..errors import AllianceKGError, BadRequest, UnsupportedMediaType
-from ..rules.guard import WriteResult
-from ..knowledge.responsibility import assignment_by_id
+from ..errors import BadRequest, UnsupportedMediaType
+from ..rules.guard import Plan
+from ..store import KnowledgeGraph
+from ..knowledge.assignments import assignment_by_id
 from ..store.safety import MAX_JSON_DEPTH, too_deep
 from .auth import requires_writer
+from .bodies import check_body
 from .context import graph, guard
-from .common import dry_run_flag, params, rejected
+from .common import rejected
+from . import parameters
+from .parameters import dry_run_flag, params
 
 blueprint = Blueprint("writes", __name__)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def json_body():
+def json_body(schema: str):
     """The request's JSON body: UTF-8 (415 for another charset, 400 at the first bad byte), valid
-    JSON, nested at most :data:`~alliance_kg.store.safety.MAX_JSON_DEPTH` deep, every string a string of characters."""
+    JSON, nested at most :data:`~alliance_kg.store.safety.MAX_JSON_DEPTH` deep, every string a
+    string of characters, and as the schema ``schema`` of the OpenAPI description says (:mod:`.bodies`)."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType(f"send the body as application/json, not {request.mimetype or '(none)'}")
     charset = request.mimetype_params.get("charset")
@@ -47,7 +52,9 @@ def json_body():
                            hint="send the body in UTF-8")
         error.details = {"byte": exc.start}
         raise error from None
-    return check_json(parse_json(text))
+    body = check_json(parse_json(text))
+    check_body(body, schema)
+    return body
 
 
 def parse_json(text: str):
@@ -95,39 +102,20 @@ def _no_surrogate(text: str, where: str) -> None:
                          hint="a \\uD800-\\uDFFF escape must be half of a pair that encodes one character")
 
 
-def run_write(plan: Callable, *, created: bool, location: Callable[[str], str] | None = None):
-    """Plan a change under the writer lock, validate it, commit it unless it is a dry run.
-
-    The plan is tried once before the lock too, so a malformed body (a 400) is answered at once
-    instead of waiting for the writes ahead of it; whatever depends on the graph (404, 409, the
-    rules) is decided under the lock, on the latest graph.
-    """
+def run_write(plan: Callable[[KnowledgeGraph], Plan], *, created: bool,
+              location: Callable[[str], str] | None = None):
+    """Plan the write under the guard's lock (so it sees the latest graph), validate and commit
+    it; answer with what it did. The body was checked against the description before."""
     dry_run = dry_run_flag()
-    try:
-        plan(graph())
-    except BadRequest:
-        raise
-    except AllianceKGError:
-        pass
-    planned: list[writes.Planned] = []
-
-    def build(kg):
-        planned.append(plan(kg))
-        return planned[0].change
-
-    result = guard().write(build, agent=g.writer, endpoint=f"{request.method} {request.path}",
-                           summary=lambda: planned[0].summary, dry_run=dry_run, admin=g.admin)
-    item = planned[0]
-    return answer(result, item, created=created, dry_run=dry_run, location=location)
-
-
-def answer(result: WriteResult, item, *, created: bool, dry_run: bool, location=None):
+    result = guard().write(plan, agent=g.writer, endpoint=f"{request.method} {request.path}", dry_run=dry_run,
+                           admin=g.admin)
     if not result.accepted and not dry_run:
         return rejected(result)
+    item = result.plan
     body = {"id": item.id, "iri": item.iri, "summary": item.summary, "dry_run": dry_run, **result.to_dict()}
     response = jsonify(body)
     response.status_code = 201 if created and not dry_run else 200
-    if created and not dry_run and location:
+    if created and not dry_run and location and item.id:
         response.headers["Location"] = location(item.id)
     return response
 
@@ -136,7 +124,7 @@ def answer(result: WriteResult, item, *, created: bool, dry_run: bool, location=
 @requires_writer
 def create_company():
     params("dry_run")
-    body = json_body()
+    body = json_body("CompanyInput")
     return run_write(lambda kg: writes.create_company(kg, body), created=True,
                      location=lambda key: url_for("api.company", key=key))
 
@@ -145,7 +133,7 @@ def create_company():
 @requires_writer
 def create_assignment():
     params("dry_run")
-    body = json_body()
+    body = json_body("AssignmentInput")
     return run_write(lambda kg: writes.create_assignment(kg, body), created=True,
                      location=lambda key: url_for("writes.assignment", key=key))
 
@@ -154,7 +142,7 @@ def create_assignment():
 @requires_writer
 def update_assignment(key: str):
     params("dry_run")
-    body = json_body()
+    body = json_body("AssignmentPatch")
     return run_write(lambda kg: writes.update_assignment(kg, key, body), created=False)
 
 
@@ -169,7 +157,7 @@ def delete_assignment(key: str):
 @requires_writer
 def create_derivation():
     params("dry_run")
-    body = json_body()
+    body = json_body("DerivationInput")
     return run_write(lambda kg: writes.create_derivation(kg, body), created=True,
                      location=lambda key: url_for("api.lineage_of", key=key))
 
@@ -178,7 +166,7 @@ def create_derivation():
 @requires_writer
 def create_model():
     params("dry_run")
-    body = json_body()
+    body = json_body("ModelInput")
     return run_write(lambda kg: writes.create_model(kg, body), created=True,
                      location=lambda key: url_for("api.lineage_of", key=key))
 
@@ -187,7 +175,7 @@ def create_model():
 @requires_writer
 def create_platform():
     params("dry_run")
-    body = json_body()
+    body = json_body("PlatformInput")
     return run_write(lambda kg: writes.create_platform(kg, body), created=True,
                      location=lambda key: url_for("api.lineage_of", key=key))
 
@@ -200,5 +188,7 @@ def assignment(key: str):
 
 @blueprint.get("/api/changes")
 def changes():
-    found = list_changes(graph(), **params("since", "limit"))
+    args = params("since", "limit")
+    found = list_changes(graph(), since=parameters.moment("since", args["since"]),
+                         limit=parameters.count("limit", args["limit"], default=100, maximum=10_000))
     return jsonify({"count": len(found), "changes": found})
