@@ -1144,7 +1144,7 @@ def generate(triples: int, seed: int, out: Path) -> Manifest:
     return manifest
 
 
-def write_fingerprints(gen: "Generator", seed: int, out: Path) -> str:
+def write_fingerprints(gen: Generator, seed: int, out: Path) -> str:
     """Fingerprint the made-up articles of the seed layer, so that their quotes verify as the real
     articles' do (``data/fingerprints/quotes.json`` of the data directory, alliance_kg.rules.quotes):
     each article's text is its quotes, one after the other. The salt follows the seed."""
@@ -1184,8 +1184,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.out.suffix == ".nq":
             parser.error("--validate needs a directory --out")
         from alliance_kg.config import Config
-        from alliance_kg.store import open_graph
         from alliance_kg.rules.validation import validate
+        from alliance_kg.store import open_graph
 
         config = Config.from_env({}, data_dir=args.out)
         start = time.perf_counter()

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from http_bench import percentile, run as python_run
+from http_bench import percentile
+from http_bench import run as python_run
 
 NONCE = "NONCE"
 

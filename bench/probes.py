@@ -93,8 +93,8 @@ def load_pyoxigraph(nquads: str) -> None:
 
 def validate_alliance_kg(data_dir: str) -> None:
     from alliance_kg.config import Config
-    from alliance_kg.store import open_graph
     from alliance_kg.rules.validation import validate
+    from alliance_kg.store import open_graph
 
     config = Config.from_env({}, data_dir=Path(data_dir))
     base = _status_mb("VmRSS")

@@ -26,9 +26,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from server import HOST, free_port, running_server, stop
 from timeout_bench import cpu_seconds

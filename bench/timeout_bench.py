@@ -20,12 +20,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from server import running_server  # noqa: E402
-
 from alliance_kg.config import Config  # noqa: E402
+from alliance_kg.store import open_graph  # noqa: E402
 from alliance_kg.store.pool import WorkerPool  # noqa: E402
 from alliance_kg.store.processes import Limits, run_isolated  # noqa: E402
-from alliance_kg.store import open_graph  # noqa: E402
+from server import running_server  # noqa: E402
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SMALL = "SELECT ?a ?l WHERE { ?a <https://w3id.org/alliance-kg/ontology#leader> ?l }"

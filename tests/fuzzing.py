@@ -14,8 +14,8 @@ import re
 import pytest
 
 from alliance_kg.config import Config
-from alliance_kg.store import open_graph
 from alliance_kg.rules.validation import validate
+from alliance_kg.store import open_graph
 from alliance_kg.web import create_app
 
 TOKEN = "a-fuzzing-token-0123456789"

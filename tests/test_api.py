@@ -254,7 +254,6 @@ def test_unknown_or_repeated_parameters_are_400_not_ignored(client, path, words)
 def test_answers_follow_the_graph_when_it_changes(kg, config):
     """Cached answers (validation report, canned queries, names) are rebuilt after a change."""
     from alliance_kg.web import create_app
-
     from test_shapes import CQ42
 
     client = create_app(config, kg=kg).test_client()
@@ -273,8 +272,8 @@ def test_a_cached_answer_built_from_other_cached_answers_does_not_deadlock(confi
     whose own cache is cold too."""
     import threading
 
-    from alliance_kg.store import open_graph
     from alliance_kg.knowledge.void import describe_dataset
+    from alliance_kg.store import open_graph
 
     fresh = open_graph(config)
     done = []

@@ -10,7 +10,6 @@ import pytest
 import rdflib
 
 from alliance_kg.cli import cli
-
 from helpers import iri
 
 SECOND_LEADER = """

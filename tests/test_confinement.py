@@ -17,12 +17,11 @@ from urllib.parse import quote
 
 import pytest
 
-from alliance_kg.store import sparqlparse
 from alliance_kg.config import Config
+from alliance_kg.store import sparqlparse
 from alliance_kg.store.confine import Confinement, probe
 from alliance_kg.store.processes import Limits, run_isolated
 from alliance_kg.web import create_app
-
 from server import running_server
 from test_guard import dump
 

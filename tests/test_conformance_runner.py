@@ -16,9 +16,24 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from conformance import httptests, manifest, results, runner  # noqa: E402
-from conformance.results import (XSD, Order, Results, bnode, compare_datasets, compare_graphs,  # noqa: E402
-                                 compare_results, literal, match_solutions, order_of, parse_csv, parse_json,
-                                 parse_result_graph, parse_tsv, parse_xml, uri)
+from conformance.results import (  # noqa: E402
+    XSD,
+    Order,
+    Results,
+    bnode,
+    compare_datasets,
+    compare_graphs,
+    compare_results,
+    literal,
+    match_solutions,
+    order_of,
+    parse_csv,
+    parse_json,
+    parse_result_graph,
+    parse_tsv,
+    parse_xml,
+    uri,
+)
 
 E = "http://example.org/"
 INT = XSD + "integer"

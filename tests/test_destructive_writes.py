@@ -13,7 +13,6 @@ import pytest
 from alliance_kg.config import Config
 from alliance_kg.store import CHANGES_GRAPH, LAYER_GRAPHS
 from alliance_kg.web import create_app
-
 from test_guard import dump
 
 TOKEN = "a-test-token-0123456789"
@@ -96,7 +95,7 @@ def test_an_admin_may_drop_all_and_the_change_is_logged(service, kg):
     assert answer["committed"] is True and answer["removed"] == before
     graphs = {g.value for g in kg.named_graphs()}
     assert graphs == {CHANGES_GRAPH}  # the change log stays, and holds this write
-    entry = service.get(f"/api/changes?limit=1").get_json()["changes"][0]
+    entry = service.get("/api/changes?limit=1").get_json()["changes"][0]
     assert entry["id"] == answer["change"] and entry["agent"] == "admin" and entry["removed"] == before
 
 

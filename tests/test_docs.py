@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from alliance_kg.cli import cli
 from alliance_kg.config import SETTINGS
-from alliance_kg.store import LAYER_GRAPHS, PREFIXES, KnowledgeGraph
 from alliance_kg.knowledge.void import describe_dataset
+from alliance_kg.store import LAYER_GRAPHS, PREFIXES, KnowledgeGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -14,9 +14,8 @@ import urllib.request
 
 import pytest
 
-from alliance_kg.store.admission import QuerySlots
 from alliance_kg.errors import TooBusy
-
+from alliance_kg.store.admission import QuerySlots
 from server import running_server
 
 TOKEN = "a-test-token-0123456789"

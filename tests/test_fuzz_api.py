@@ -25,7 +25,6 @@ from alliance_kg.web.openapi import DESCRIPTION_FILE
 from fuzzing import AUTH, fuzz_app, fuzz_cases, graph_conforms  # noqa: F401 - fuzz_cases is a fixture
 
 
-
 def no_server_error(ctx, response, case):
     """Schemathesis's ``not_a_server_error``, but for a SPARQL query stopped at its time limit (a
     503 ``query_timeout``, as the description says): ``timeout=`` may ask for a tiny limit."""

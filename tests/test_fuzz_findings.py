@@ -6,7 +6,6 @@ import pytest
 
 from alliance_kg.config import Config
 from alliance_kg.web import create_app
-
 from fuzzing import check_envelope
 from test_guard import dump
 

@@ -13,10 +13,9 @@ import pyoxigraph as ox
 import pytest
 
 from alliance_kg.config import Config
-from alliance_kg.store import LAYER_GRAPHS, KnowledgeGraph, open_graph
 from alliance_kg.rules.validation import validate
+from alliance_kg.store import LAYER_GRAPHS, KnowledgeGraph, open_graph
 from alliance_kg.web import create_app
-
 from helpers import TESTS
 
 ROOT = TESTS.parent

@@ -8,8 +8,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from alliance_kg.rules.changes import list_changes
 from alliance_kg.config import Config
+from alliance_kg.rules.changes import list_changes
 from alliance_kg.store import CHANGES_GRAPH, GRAPH_BASE, LAYER_GRAPHS
 from alliance_kg.web import create_app
 

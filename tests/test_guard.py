@@ -10,9 +10,8 @@ import pyoxigraph as ox
 import pytest
 
 from alliance_kg.rules.guard import Guard
-from alliance_kg.store import LAYER_GRAPHS, Change, KnowledgeGraph, empty_graph
 from alliance_kg.rules.validation import validate
-
+from alliance_kg.store import LAYER_GRAPHS, Change, KnowledgeGraph, empty_graph
 from test_shapes import CQ42, FIXTURES
 
 AKS = "https://w3id.org/alliance-kg/shapes#"

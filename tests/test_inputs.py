@@ -19,11 +19,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from alliance_kg.config import Config
+from alliance_kg.rules.payload import CONTROLS, CONTROLS_BUT_LINES
 from alliance_kg.web import create_app
 from alliance_kg.web.writes import MAX_JSON_DEPTH
-from alliance_kg.rules.payload import CONTROLS, CONTROLS_BUT_LINES
-
-from fuzzing import AUTH as FUZZ_AUTH, check_answer, check_envelope, fuzz_app, fuzz_cases  # noqa: F401 - a fixture
+from fuzzing import AUTH as FUZZ_AUTH  # noqa: F401 - a fixture
+from fuzzing import check_answer, check_envelope, fuzz_app, fuzz_cases
 from server import live_server  # noqa: F401 - a fixture
 from test_guard import dump
 

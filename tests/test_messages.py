@@ -14,7 +14,6 @@ import rdflib
 from alliance_kg.cli import cli
 from alliance_kg.config import Config
 from alliance_kg.web import create_app
-
 from server import COMMAND, free_port, stop
 from test_guard import dump
 

@@ -14,17 +14,17 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from alliance_kg.rules import quotes
 from alliance_kg.cli import cli
 from alliance_kg.config import Config
 from alliance_kg.errors import ConfigurationError
+from alliance_kg.rules import quotes
 from alliance_kg.rules.guard import Guard
-from alliance_kg.store import LAYER_GRAPHS, Change, KnowledgeGraph
 from alliance_kg.rules.validation import load_shapes, validate, validate_graph
+from alliance_kg.store import LAYER_GRAPHS, Change, KnowledgeGraph
 from alliance_kg.web import create_app
-
 from helpers import shared_file
-from test_shapes import AKS, FIXTURES as SHAPE_FIXTURES
+from test_shapes import AKS
+from test_shapes import FIXTURES as SHAPE_FIXTURES
 
 TOKEN = "a-test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from html.parser import HTMLParser
-from typing import Iterator
 
 import pytest
 

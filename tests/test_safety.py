@@ -10,7 +10,6 @@ import pytest
 from alliance_kg.cli import cli
 from alliance_kg.config import Config
 from alliance_kg.web import create_app
-
 from test_guard import dump
 
 TOKEN = "a-test-token-0123456789"

@@ -14,7 +14,6 @@ from rdflib.plugins.sparql import parser
 
 from alliance_kg.store.sparqlparse import read_query, read_update
 from alliance_kg.store.sparqltext import keywords, update_with_dataset
-
 from fuzzing import fuzz_cases  # noqa: F401 - a fixture
 
 EXAMPLES = settings(max_examples=10 * settings.default.max_examples) if settings.get_current_profile_name() == "ci" \

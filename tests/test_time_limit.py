@@ -11,10 +11,9 @@ import urllib.request
 
 import pytest
 
-from alliance_kg.store import processes
 from alliance_kg.config import Config
+from alliance_kg.store import processes
 from alliance_kg.web import create_app
-
 from server import running_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

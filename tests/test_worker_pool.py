@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from alliance_kg.store import processes
 from alliance_kg.errors import BadRequest, QueryTimeout
+from alliance_kg.store import processes
 from alliance_kg.store.pool import WorkerPool
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from alliance_kg.config import Config
 from alliance_kg.web import create_app
-
 from test_guard import FIXTURE_FILES, dump
 from test_shapes import FIXTURES, RULE_SHAPES
 

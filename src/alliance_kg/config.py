@@ -6,9 +6,10 @@ Nothing else in alliance-kg reads the environment.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Mapping, get_args, get_type_hints
+from typing import get_args, get_type_hints
 
 from .resources import shipped_root
 
@@ -72,43 +73,68 @@ class Config:
     (True, 8)
     """
 
-    store: Path | None = setting(None, "Directory of a persistent Oxigraph store; empty: in memory, loaded from the "
-                                       "shipped data.")
-    data_dir: Path = setting(shipped_root(), "Root of the shipped graph (ontology/, data/, shapes/); empty: the "
-                                             "installed copy.")
-    write_token: str | None = setting(None, "A bearer token that allows writes (its name in the change log: "
-                                            "'token'); empty: none.", secret=True)
-    write_tokens_file: Path | None = setting(None, "A file of write tokens, one 'name: token' per line ('name: token "
-                                                   "admin' for an admin token); empty: none. (Also read from "
-                                                   "ALLIANCE_KG_WRITE_TOKENS, its former name.)",
-                                             aliases=("WRITE_TOKENS",))
-    admin_token: str | None = setting(None, "A bearer token that allows every write, destructive ones too (DROP ALL, "
-                                            "emptying a layer graph); its name in the change log: 'admin'; empty: "
-                                            "none.", secret=True)
+    store: Path | None = setting(
+        None, "Directory of a persistent Oxigraph store; empty: in memory, loaded from the shipped data."
+    )
+    data_dir: Path = setting(
+        shipped_root(), "Root of the shipped graph (ontology/, data/, shapes/); empty: the installed copy."
+    )
+    write_token: str | None = setting(
+        None, "A bearer token that allows writes (its name in the change log: 'token'); empty: none.", secret=True
+    )
+    write_tokens_file: Path | None = setting(
+        None,
+        "A file of write tokens, one 'name: token' per line ('name: token "
+        "admin' for an admin token); empty: none. (Also read from "
+        "ALLIANCE_KG_WRITE_TOKENS, its former name.)",
+        aliases=("WRITE_TOKENS",),
+    )
+    admin_token: str | None = setting(
+        None,
+        "A bearer token that allows every write, destructive ones too (DROP ALL, "
+        "emptying a layer graph); its name in the change log: 'admin'; empty: "
+        "none.",
+        secret=True,
+    )
     shipped: bool = setting(True, "Load the shipped graph into an empty store; false: start with an empty graph.")
-    query_timeout: float = setting(10.0, "Seconds a SPARQL query may run before it is stopped (503); a request may "
-                                         "ask for less with timeout=.")
-    query_memory_mb: int = setting(1024, "Megabytes a query (or update) process may allocate beyond the graph it "
-                                         "shares with the service; past it the work is stopped (503); 0: no limit.",
-                                   zero=True)
+    query_timeout: float = setting(
+        10.0, "Seconds a SPARQL query may run before it is stopped (503); a request may ask for less with timeout=."
+    )
+    query_memory_mb: int = setting(
+        1024,
+        "Megabytes a query (or update) process may allocate beyond the graph it "
+        "shares with the service; past it the work is stopped (503); 0: no limit.",
+        zero=True,
+    )
     query_slots: int = setting(4, "SPARQL queries that run at once in query processes; others wait (query_queue).")
     query_slots_per_client: int = setting(2, "Of the query slots, how many one client address may hold at once.")
-    query_queue: int = setting(16, "Queries that may wait for a slot at once (at most half from one client); past "
-                                   "it, 503 with Retry-After.", zero=True)
+    query_queue: int = setting(
+        16,
+        "Queries that may wait for a slot at once (at most half from one client); past it, 503 with Retry-After.",
+        zero=True,
+    )
     query_queue_seconds: float = setting(5.0, "Seconds a query may wait for a slot; past it, 503 with Retry-After.")
     max_body_bytes: int = setting(10_000_000, "The largest request body accepted, in bytes; a larger one is a 413.")
-    max_result_rows: int = setting(10_000, "Rows (or triples) a SPARQL answer may hold; past it the answer is cut "
-                                           "and says so (X-SPARQL-MaxRows).")
-    max_change_quads: int = setting(100_000, "Quads one write may add and remove together (SPARQL Update, Graph "
-                                             "Store, JSON API); more is a 413.")
-    answer_cache_bytes: int = setting(64_000_000, "Bytes of SPARQL answers kept for repeated queries until the "
-                                                  "graph changes; 0: no cache.", zero=True)
-    service_allowlist: str = setting("", "Endpoints a query may call with SERVICE: a space-separated list of IRIs; "
-                                         "empty: no SERVICE at all.")
-    cors_origins: str = setting("*", "Origins whose pages may read answers (CORS): '*' any, a space-separated list, "
-                                     "or empty for none. Writes never.")
-    union_default_graph: bool = setting(True, "SPARQL's default graph is the union of all graphs; false: the "
-                                              "store's own default graph only.")
+    max_result_rows: int = setting(
+        10_000, "Rows (or triples) a SPARQL answer may hold; past it the answer is cut and says so (X-SPARQL-MaxRows)."
+    )
+    max_change_quads: int = setting(
+        100_000, "Quads one write may add and remove together (SPARQL Update, Graph Store, JSON API); more is a 413."
+    )
+    answer_cache_bytes: int = setting(
+        64_000_000, "Bytes of SPARQL answers kept for repeated queries until the graph changes; 0: no cache.", zero=True
+    )
+    service_allowlist: str = setting(
+        "", "Endpoints a query may call with SERVICE: a space-separated list of IRIs; empty: no SERVICE at all."
+    )
+    cors_origins: str = setting(
+        "*",
+        "Origins whose pages may read answers (CORS): '*' any, a space-separated list, "
+        "or empty for none. Writes never.",
+    )
+    union_default_graph: bool = setting(
+        True, "SPARQL's default graph is the union of all graphs; false: the store's own default graph only."
+    )
 
     @property
     def service_endpoints(self) -> frozenset[str]:

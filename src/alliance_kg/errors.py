@@ -207,14 +207,14 @@ class JournalDamaged(ConfigurationError):
     problem = ""
 
     @classmethod
-    def of(cls, path: str | Path, problem: str, *, store: str | Path) -> "JournalDamaged":
+    def of(cls, path: str | Path, problem: str, *, store: str | Path) -> JournalDamaged:
         """The error for ``path``, a file of the journal of the store at ``store`` (or the journal itself)."""
         error = cls(
             f"the write journal of the store {store} is damaged: {path} {problem}; the write it records "
             "was never acknowledged to its client",
             hint=f"restore {store} from a backup or an export, or run `alliance-kg --store "
-                 f"{shlex.quote(str(store))} recover --discard-incomplete` to set the journal aside "
-                 "and open the store as it is on disk",
+            f"{shlex.quote(str(store))} recover --discard-incomplete` to set the journal aside "
+            "and open the store as it is on disk",
         )
         error.path, error.problem = Path(path), problem
         return error

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 import pyoxigraph as ox
@@ -51,14 +51,28 @@ def handles_errors(command):
 
 def global_options(function: Callable) -> Callable:
     """The options of the whole program, for the group and for every command."""
-    for option in reversed((
-        click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="Directory of a persistent store (default: in memory; env ALLIANCE_KG_STORE)."),
-        click.option("--data-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
-                     help="Root of the shipped graph: ontology/, data/, shapes/ (env ALLIANCE_KG_DATA_DIR)."),
-        click.option("--empty", is_flag=True, default=False,
-                     help="Start with an empty graph: do not load the shipped data (env ALLIANCE_KG_SHIPPED=false)."),
-    )):
+    for option in reversed(
+        (
+            click.option(
+                "--store",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=None,
+                help="Directory of a persistent store (default: in memory; env ALLIANCE_KG_STORE).",
+            ),
+            click.option(
+                "--data-dir",
+                type=click.Path(file_okay=False, exists=True, path_type=Path),
+                default=None,
+                help="Root of the shipped graph: ontology/, data/, shapes/ (env ALLIANCE_KG_DATA_DIR).",
+            ),
+            click.option(
+                "--empty",
+                is_flag=True,
+                default=False,
+                help="Start with an empty graph: do not load the shipped data (env ALLIANCE_KG_SHIPPED=false).",
+            ),
+        )
+    ):
         function = option(function)
     return function
 
@@ -72,9 +86,11 @@ def with_config(command: Callable) -> Callable:
     def wrapper(*args, store: Path | None, data_dir: Path | None, empty: bool, **kwargs):
         before = click.get_current_context().find_root().params
         try:
-            config = Config.from_env(store=_one("--store", before.get("store"), store),
-                                     data_dir=_one("--data-dir", before.get("data_dir"), data_dir),
-                                     shipped=False if (empty or before.get("empty")) else None)
+            config = Config.from_env(
+                store=_one("--store", before.get("store"), store),
+                data_dir=_one("--data-dir", before.get("data_dir"), data_dir),
+                shipped=False if (empty or before.get("empty")) else None,
+            )
         except ValueError as exc:
             fail(str(exc))
         return command(config, *args, **kwargs)
@@ -97,8 +113,10 @@ def summary_lines(kg: KnowledgeGraph) -> list[str]:
     lines = [f"alliance-kg {__version__}: {sum(counts.values()):,} triples in {len(counts)} graphs ({parts})."]
     for row in kg.select(load_query("assignment_summary")):
         layer = short.get(row["graph"].value, row["graph"].value)
-        lines.append(f"  {layer}: {int(row['assignments'].value)} leadership assignments, "
-                     f"{int(row['statements'].value)} source statements")
+        lines.append(
+            f"  {layer}: {int(row['assignments'].value)} leadership assignments, "
+            f"{int(row['statements'].value)} source statements"
+        )
     return lines
 
 
@@ -109,7 +127,7 @@ def term(node) -> str:
     if isinstance(node, ox.NamedNode):
         for prefix, ns in PREFIXES.items():
             if node.value.startswith(ns):
-                return f"{prefix}:{node.value[len(ns):]}"
+                return f"{prefix}:{node.value[len(ns) :]}"
         return f"<{node.value}>"
     if isinstance(node, ox.BlankNode):
         return f"_:{node.value}"

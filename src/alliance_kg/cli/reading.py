@@ -25,8 +25,14 @@ RESULT_FORMATS = {
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle", "jsonld"]), default="text",
-              show_default=True, help="Report format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle", "jsonld"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
 @with_config
 def validate(config: Config, files: tuple[Path, ...], fmt: str) -> None:
     """Validate the shipped graph, plus candidate FILES, against the SHACL shapes.
@@ -52,12 +58,27 @@ def validate(config: Config, files: tuple[Path, ...], fmt: str) -> None:
 
 @click.command()
 @click.argument("sparql", required=False)
-@click.option("--file", "query_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Read the query from a file instead.")
-@click.option("--format", "fmt", type=click.Choice(["table", *RESULT_FORMATS]), default="table", show_default=True,
-              help="Format of SELECT/ASK results (CONSTRUCT/DESCRIBE print Turtle).")
-@click.option("--graph", "graphs", multiple=True, metavar="LAYER",
-              help=f"Query only these graphs ({', '.join(LAYER_GRAPHS)} or an IRI); default: all.")
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read the query from a file instead.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", *RESULT_FORMATS]),
+    default="table",
+    show_default=True,
+    help="Format of SELECT/ASK results (CONSTRUCT/DESCRIBE print Turtle).",
+)
+@click.option(
+    "--graph",
+    "graphs",
+    multiple=True,
+    metavar="LAYER",
+    help=f"Query only these graphs ({', '.join(LAYER_GRAPHS)} or an IRI); default: all.",
+)
 @with_config
 def query(config: Config, sparql: str | None, query_file: Path | None, fmt: str, graphs: tuple[str, ...]) -> None:
     """Run a SPARQL 1.1 query over the graph (the default graph is the union of all graphs)."""
@@ -80,18 +101,25 @@ def _table(results) -> str:
     names = [v.value for v in results.variables]
     rows = [[term(s[n]) for n in names] for s in results]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()  # noqa: E731
     out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "jsonld", "trig", "nq", "xml"]),
-              default="trig", show_default=True,
-              help="TriG, N-Quads and JSON-LD keep the named graphs; the others export their union.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "nt", "jsonld", "trig", "nq", "xml"]),
+    default="trig",
+    show_default=True,
+    help="TriG, N-Quads and JSON-LD keep the named graphs; the others export their union.",
+)
 @click.option("--graph", default=None, metavar="LAYER", help="Export one graph only (a layer name or an IRI).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (default: stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file (default: stdout)."
+)
 @with_config
 def export(config: Config, fmt: str, graph: str | None, output: Path | None) -> None:
     """Export the graph, or one layer of it."""

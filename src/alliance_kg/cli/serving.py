@@ -15,13 +15,26 @@ from .common import with_config
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port).")
-@click.option("--threads", default=None, type=click.IntRange(1, 256),
-              help="Request threads of the WSGI server (default: query_slots + query_queue + 4, so that "
-                   "/health and the JSON API always have threads of their own).")
-@click.option("--write-tokens", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="File of write tokens, one 'name: token' per line (env ALLIANCE_KG_WRITE_TOKENS_FILE).")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--threads",
+    default=None,
+    type=click.IntRange(1, 256),
+    help="Request threads of the WSGI server (default: query_slots + query_queue + 4, so that "
+    "/health and the JSON API always have threads of their own).",
+)
+@click.option(
+    "--write-tokens",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="File of write tokens, one 'name: token' per line (env ALLIANCE_KG_WRITE_TOKENS_FILE).",
+)
 @with_config
 def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path | None) -> None:
     """Serve the SPARQL endpoint and the JSON API on waitress (a production WSGI server).
@@ -44,15 +57,24 @@ def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path
     kg = app.extensions["alliance_kg"].graph
     where = f"store {config.store}" if config.store else "in memory"
     writers = len(app.extensions["alliance_kg"].tokens)
-    click.echo(f"alliance-kg {__version__}: {len(kg):,} triples ({where}); "
-               f"serving http://{host}:{server.effective_port}/ (SPARQL at /sparql, API at /api); "
-               + (f"writes enabled for {writers} token(s)" if writers else "writes disabled"), err=True)
-    click.echo(f"query processes: {probe(memory_bytes=config.query_memory_bytes).describe()}; "
-               f"{config.query_slots} at once ({config.query_slots_per_client} per client), "
-               f"{config.query_queue} waiting at most", err=True)
+    click.echo(
+        f"alliance-kg {__version__}: {len(kg):,} triples ({where}); "
+        f"serving http://{host}:{server.effective_port}/ (SPARQL at /sparql, API at /api); "
+        + (f"writes enabled for {writers} token(s)" if writers else "writes disabled"),
+        err=True,
+    )
+    click.echo(
+        f"query processes: {probe(memory_bytes=config.query_memory_bytes).describe()}; "
+        f"{config.query_slots} at once ({config.query_slots_per_client} per client), "
+        f"{config.query_queue} waiting at most",
+        err=True,
+    )
     if threads < reserved + 2:
-        click.echo(f"alliance-kg: warning: {threads} threads leave /health and the JSON API waiting behind "
-                   f"queries: give --threads {reserved + 4} or more (query_slots + query_queue + 4)", err=True)
+        click.echo(
+            f"alliance-kg: warning: {threads} threads leave /health and the JSON API waiting behind "
+            f"queries: give --threads {reserved + 4} or more (query_slots + query_queue + 4)",
+            err=True,
+        )
     threading.Thread(target=_warm, args=(app,), daemon=True, name="alliance-kg-warm-up").start()
     try:
         server.run()

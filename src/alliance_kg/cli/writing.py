@@ -19,26 +19,42 @@ from ..store.updates import OPERATOR
 from .common import EXIT_NOT_CONFORMING, EXIT_OK, summary_lines, with_config
 
 
-def _guarded(config: Config, kg: KnowledgeGraph, change_or_builder, *, endpoint: str, summary: str, dry_run: bool) -> None:
+def _guarded(
+    config: Config, kg: KnowledgeGraph, change_or_builder, *, endpoint: str, summary: str, dry_run: bool
+) -> None:
     """Run a write through the guard; print the outcome; exit 1 if it was rejected."""
-    result = Guard(kg, config.shapes_dir).write(change_or_builder, agent="cli", endpoint=endpoint,
-                                                summary=summary, dry_run=dry_run)
+    result = Guard(kg, config.shapes_dir).write(
+        change_or_builder, agent="cli", endpoint=endpoint, summary=summary, dry_run=dry_run
+    )
     if not result.accepted:
         click.echo(f"rejected: nothing was changed ({result.mode} validation).", err=True)
         click.echo(result.report.to_text(), err=True)
         sys.exit(EXIT_NOT_CONFORMING)
     verb = "would add" if dry_run else "added"
-    click.echo(f"{'dry run: ' if dry_run else ''}{verb} {result.added:,} and "
-               f"{'would remove' if dry_run else 'removed'} {result.removed:,} quads "
-               f"({result.mode} validation: the graph conforms)" + (f"; change {result.change_id}" if result.change_id else ""))
+    click.echo(
+        f"{'dry run: ' if dry_run else ''}{verb} {result.added:,} and "
+        f"{'would remove' if dry_run else 'removed'} {result.removed:,} quads "
+        f"({result.mode} validation: the graph conforms)" + (f"; change {result.change_id}" if result.change_id else "")
+    )
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--graph", "graph", default="public", show_default=True, metavar="LAYER|IRI",
-              help="Named graph to load into (triple formats); TriG and N-Quads keep their own graphs.")
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
-              help="RDF format (default: from each file's extension).")
+@click.option(
+    "--graph",
+    "graph",
+    default="public",
+    show_default=True,
+    metavar="LAYER|IRI",
+    help="Named graph to load into (triple formats); TriG and N-Quads keep their own graphs.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default=None,
+    help="RDF format (default: from each file's extension).",
+)
 @click.option("--dry-run", is_flag=True, help="Validate only; change nothing.")
 @with_config
 def load(config: Config, files: tuple[Path, ...], graph: str, fmt: str | None, dry_run: bool) -> None:
@@ -54,8 +70,14 @@ def load(config: Config, files: tuple[Path, ...], graph: str, fmt: str | None, d
         for path in bar:
             quads |= read_rdf(path.read_bytes(), format_for(fmt, path=path).format, into=target, source=str(path))
     click.echo(f"read {len(quads):,} quads from {len(files)} file(s); validating…", err=True)
-    _guarded(config, kg, Change(added=frozenset(quads)), endpoint="alliance-kg load",
-             summary=f"load {', '.join(p.name for p in files)}", dry_run=dry_run)
+    _guarded(
+        config,
+        kg,
+        Change(added=frozenset(quads)),
+        endpoint="alliance-kg load",
+        summary=f"load {', '.join(p.name for p in files)}",
+        dry_run=dry_run,
+    )
 
 
 @click.command()
@@ -73,8 +95,11 @@ def update(config: Config, sparql: str, dry_run: bool) -> None:
 
 
 @click.command()
-@click.option("--discard-incomplete", is_flag=True,
-              help="Move a damaged or incomplete journal aside (never delete it), then open and validate the store.")
+@click.option(
+    "--discard-incomplete",
+    is_flag=True,
+    help="Move a damaged or incomplete journal aside (never delete it), then open and validate the store.",
+)
 @with_config
 def recover(config: Config, discard_incomplete: bool) -> None:
     """Say what the write journal of the store (--store DIR) holds, or set a damaged one aside.
@@ -110,9 +135,11 @@ def recover(config: Config, discard_incomplete: bool) -> None:
     if report.conforms:
         click.echo(f"the store {store} opens and the graph conforms.")
         sys.exit(EXIT_OK)
-    click.echo(f"the graph does not conform: the interrupted write may have been partly applied to the store "
-               f"before the crash; restore {store} from a backup or an export, or correct the graph "
-               "(alliance-kg update).")
+    click.echo(
+        f"the graph does not conform: the interrupted write may have been partly applied to the store "
+        f"before the crash; restore {store} from a backup or an export, or correct the graph "
+        "(alliance-kg update)."
+    )
     sys.exit(EXIT_NOT_CONFORMING)
 
 
@@ -121,7 +148,9 @@ def _existing_store(config: Config) -> Path:
     if config.store is None:
         raise BadRequest("recover needs a store on disk", hint="give --store DIR or set ALLIANCE_KG_STORE")
     if not config.store.is_dir():
-        raise BadRequest(f"no store at {config.store}: it is not a directory", hint="give the --store DIR of an existing store")
+        raise BadRequest(
+            f"no store at {config.store}: it is not a directory", hint="give the --store DIR of an existing store"
+        )
     return config.store
 
 
@@ -129,8 +158,10 @@ def _journal_state(journal: Journal) -> str:
     """What ``journal`` holds, in words. :raises JournalDamaged: it is damaged."""
     change = journal.pending()
     if change is not None:
-        return (f"complete and readable ({len(change.removed):,} quads to remove, {len(change.added):,} to add): "
-                "it is applied when the store next opens.")
+        return (
+            f"complete and readable ({len(change.removed):,} quads to remove, {len(change.added):,} to add): "
+            "it is applied when the store next opens."
+        )
     if journal.files():
         return "incomplete (a write cut short before it was journaled in full, never applied): it is dropped when the store next opens."
     return "none: the store opens as it is on disk."
@@ -152,5 +183,7 @@ def _set_aside(journal: Journal) -> None:
         partly = "; it may have been partly applied to the store before the crash"
     folder = journal.set_aside()
     moved = ", ".join(sorted(p.name for p in folder.iterdir())) if folder else "nothing"
-    click.echo(f"set it aside: moved {moved}, unchanged, to {folder}{os.sep} (nothing was deleted). "
-               f"The write it records was never acknowledged to its client{partly}.")
+    click.echo(
+        f"set it aside: moved {moved}, unchanged, to {folder}{os.sep} (nothing was deleted). "
+        f"The write it records was never acknowledged to its client{partly}."
+    )

@@ -5,9 +5,10 @@ company or by id.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Literal
+from typing import Literal
 
 import pyoxigraph as ox
 
@@ -105,7 +106,6 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-
 def scope_ref(cat: Catalog, iri: str) -> ScopeRef:
     """The scope ``iri`` as the API shows it, with its kind and qualifiers."""
     info = cat.scopes.get(iri)
@@ -199,7 +199,7 @@ def distinct_leaders(assignments: Iterable[Assignment]) -> list[Ref]:
 def leads_of(assignments: Iterable[Assignment]) -> list[Lead]:
     """Each assignment's leader with its scope, scope by scope."""
     leads = [Lead(a.leader.id, a.leader.iri, a.leader.label, a.scope, a.id) for a in assignments]
-    return sorted(leads, key=lambda l: (l.scope.label.casefold(), l.label, l.assignment))
+    return sorted(leads, key=lambda lead: (lead.scope.label.casefold(), lead.label, lead.assignment))
 
 
 def assignment_by_id(kg: KnowledgeGraph, key: str) -> Assignment:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -49,11 +49,23 @@ SCOPE_KINDS = {"region": "region", "technology_scope": "technology", "segment_sc
 
 #: Readable names of kinds, for messages.
 KIND_NAMES = {
-    "region": "reference region", "technology_scope": "technology scope", "segment_scope": "segment scope",
-    "technology": "technology", "segment": "vehicle segment", "country": "country", "company": "company",
-    "alliance": "alliance", "model": "vehicle model", "platform": "platform", "brand": "brand",
-    "document": "source document", "business_model": "business model", "organisation": "organisation",
-    "plant": "plant", "announcement": "announcement", "person": "person",
+    "region": "reference region",
+    "technology_scope": "technology scope",
+    "segment_scope": "segment scope",
+    "technology": "technology",
+    "segment": "vehicle segment",
+    "country": "country",
+    "company": "company",
+    "alliance": "alliance",
+    "model": "vehicle model",
+    "platform": "platform",
+    "brand": "brand",
+    "document": "source document",
+    "business_model": "business model",
+    "organisation": "organisation",
+    "plant": "plant",
+    "announcement": "announcement",
+    "person": "person",
 }
 
 
@@ -156,8 +168,14 @@ class ScopeInfo:
 class Catalog:
     """Names, kinds and scopes of the graph, for lookups and labels."""
 
-    def __init__(self, entities: dict[str, Entity], scopes: dict[str, ScopeInfo],
-                 broader: dict[str, set[str]], related: dict[str, set[str]], brands: dict[str, set[str]]):
+    def __init__(
+        self,
+        entities: dict[str, Entity],
+        scopes: dict[str, ScopeInfo],
+        broader: dict[str, set[str]],
+        related: dict[str, set[str]],
+        brands: dict[str, set[str]],
+    ):
         self.entities = entities
         self.scopes = scopes
         self.broader = broader
@@ -171,12 +189,12 @@ class Catalog:
                 self._by_name.setdefault(key, []).append(entity)
 
     @classmethod
-    def build(cls, kg: KnowledgeGraph) -> "Catalog":
+    def build(cls, kg: KnowledgeGraph) -> Catalog:
         entities = _entities(kg.select(load_query("names")))
         scopes = _scopes(kg.select(load_query("scopes")))
         return cls(entities, scopes, *_links(kg), _brands(kg))
 
-    def patched(self, kg: KnowledgeGraph, subjects: set[str]) -> "Catalog":
+    def patched(self, kg: KnowledgeGraph, subjects: set[str]) -> Catalog:
         """This catalog after changes of the triples of ``subjects``: only their entries are read
         again (each query of the catalog reads a thing's own triples), so the cost follows the
         change, not the graph. A new catalog: the old one stays as it was for whoever holds it.
@@ -314,8 +332,12 @@ def _entities(rows: Iterable[dict]) -> dict[str, Entity]:
         entity.kinds.add(KINDS[row["class"].value])
         if "name" in row:
             name, kind = row["name"].value, row["nameKind"].value
-            target = {"pref": entity.pref_labels, "alt": entity.alt_labels,
-                      "rdfs": entity.rdfs_labels, "code": entity.codes}[kind]
+            target = {
+                "pref": entity.pref_labels,
+                "alt": entity.alt_labels,
+                "rdfs": entity.rdfs_labels,
+                "code": entity.codes,
+            }[kind]
             if name not in target:
                 target.append(name)
     return entities
@@ -326,8 +348,14 @@ def _scopes(rows: Iterable[dict]) -> dict[str, ScopeInfo]:
     for row in rows:
         scope = parts.setdefault(row["scope"].value, {"class": set()})
         scope["class"].add(SCOPE_KINDS[KINDS[row["class"].value]])
-        for name in ("technology", "segment", "qualifierRegion", "qualifierSegment",
-                     "qualifierPlatform", "qualifierText"):
+        for name in (
+            "technology",
+            "segment",
+            "qualifierRegion",
+            "qualifierSegment",
+            "qualifierPlatform",
+            "qualifierText",
+        ):
             if name in row:
                 scope.setdefault(name, set()).add(row[name].value)
     return {

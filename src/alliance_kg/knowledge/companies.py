@@ -34,8 +34,11 @@ def list_companies(kg: KnowledgeGraph) -> list[dict]:
         if "alliance" in row:
             members[row["company"].value].add(row["alliance"].value)
     return [
-        {**asdict(cat.ref(iri)), "alt_labels": sorted(cat.entities[iri].alt_labels) if iri in cat.entities else [],
-         "member_of": [cat.ref(a) for a in sorted(alliances)]}
+        {
+            **asdict(cat.ref(iri)),
+            "alt_labels": sorted(cat.entities[iri].alt_labels) if iri in cat.entities else [],
+            "member_of": [cat.ref(a) for a in sorted(alliances)],
+        }
         for iri, alliances in sorted(members.items(), key=lambda kv: cat.label(kv[0]))
     ]
 
@@ -51,7 +54,15 @@ def company_roles(kg: KnowledgeGraph, key: str, *, as_of: date | None = None, la
     with_sources(kg, holding, layers)
     leads = [a for a in holding if a.leader.iri == company.iri]
     follows = [a for a in holding if any(f.iri == company.iri for f in a.followers)]
-    member_of = sorted({cat.ref(r["alliance"].value) for r in kg.canned("alliance_members")
-                        if r["company"].value == company.iri and "alliance" in r}, key=lambda r: r.label)
+    member_of = sorted(
+        {
+            cat.ref(r["alliance"].value)
+            for r in kg.canned("alliance_members")
+            if r["company"].value == company.iri and "alliance" in r
+        },
+        key=lambda r: r.label,
+    )
     key_fn = lambda a: (a.scope.kind, a.scope.label.casefold())  # noqa: E731
-    return CompanyRoles(company.ref(), member_of, day.isoformat(), layer, sorted(leads, key=key_fn), sorted(follows, key=key_fn))
+    return CompanyRoles(
+        company.ref(), member_of, day.isoformat(), layer, sorted(leads, key=key_fn), sorted(follows, key=key_fn)
+    )

@@ -35,8 +35,12 @@ from .catalog import Catalog, Entity, catalog, local_id, normalise
 from .provenance import Source, layer_of, node_sources, source_from_row
 
 #: Properties whose values describe a resource in prose.
-DESCRIPTIONS = [PREFIXES["rdfs"] + "comment", PREFIXES["skos"] + "definition",
-                PREFIXES["akg"] + "describedAs", PREFIXES["akg"] + "note"]
+DESCRIPTIONS = [
+    PREFIXES["rdfs"] + "comment",
+    PREFIXES["skos"] + "definition",
+    PREFIXES["akg"] + "describedAs",
+    PREFIXES["akg"] + "note",
+]
 RDF_TYPE = PREFIXES["rdf"] + "type"
 #: What a page may make an href of: an http(s) IRI, or a path on this service (``/…`` but not ``//host``).
 LINKABLE = re.compile(r"https?:|/(?![/\\])", re.IGNORECASE)
@@ -119,11 +123,11 @@ def local_path(iri: str) -> str | None:
     True
     """
     if iri.startswith(BASE + "id/"):
-        return "/id/" + iri[len(BASE + "id/"):]
+        return "/id/" + iri[len(BASE + "id/") :]
     if iri.startswith(BASE + "ontology"):
-        return "/ontology" + iri[len(BASE + "ontology"):]
+        return "/ontology" + iri[len(BASE + "ontology") :]
     if iri.startswith(BASE + "graph/"):
-        return "/graph/" + iri[len(BASE + "graph/"):]
+        return "/graph/" + iri[len(BASE + "graph/") :]
     return None
 
 
@@ -168,7 +172,7 @@ def term(kg: KnowledgeGraph, node) -> Term:
 def _short(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -180,21 +184,32 @@ def describe(kg: KnowledgeGraph, iri: str) -> Description:
     in_rows = kg.canned("describe_in", node=node)
     outgoing = [Arc(term(kg, r["p"]), term(kg, r["o"]), layer_of(r["graph"].value)) for r in out_rows]
     incoming = [Arc(term(kg, r["p"]), term(kg, r["s"]), layer_of(r["graph"].value)) for r in in_rows]
-    types = sorted({a.other for a in outgoing if a.property.value == RDF_TYPE and a.other.kind == "iri"},
-                   key=lambda t: t.label)
+    types = sorted(
+        {a.other for a in outgoing if a.property.value == RDF_TYPE and a.other.kind == "iri"}, key=lambda t: t.label
+    )
     descriptions = sorted({a.other.value for a in outgoing if a.property.value in DESCRIPTIONS})
-    about = list({(r["predicate"].value, r["statement"].value): (term(kg, r["predicate"]), source_from_row(r))
-                  for r in kg.canned("about_sources", subject=node)}.values())
+    about = list(
+        {
+            (r["predicate"].value, r["statement"].value): (term(kg, r["predicate"]), source_from_row(r))
+            for r in kg.canned("about_sources", subject=node)
+        }.values()
+    )
     triples = [ox.Triple(node, r["p"], r["o"]) for r in out_rows]
     triples += [ox.Triple(r["s"], r["p"], node) for r in in_rows]
     linked, linked_triples = _linked(kg, node)
     triples += linked_triples
     triples += _names(kg, triples, {node, *(ox.NamedNode(n.node.value) for n in linked)})
     return Description(
-        iri=iri, id=local_id(iri), label=labels(kg).get(iri) or local_id(iri), types=types, descriptions=descriptions,
+        iri=iri,
+        id=local_id(iri),
+        label=labels(kg).get(iri) or local_id(iri),
+        types=types,
+        descriptions=descriptions,
         outgoing=sorted(outgoing, key=lambda a: (a.property.value != RDF_TYPE, a.property.label, a.other.label)),
         incoming=sorted(incoming, key=lambda a: (a.property.label, a.other.label)),
-        sources=node_sources(kg, iri), about=about, linked=linked,
+        sources=node_sources(kg, iri),
+        about=about,
+        linked=linked,
         triples=sorted(dict.fromkeys(triples), key=lambda t: (t.subject != node, t.subject.value)),
     )
 
@@ -215,11 +230,18 @@ def _linked(kg: KnowledgeGraph, node: ox.NamedNode) -> tuple[list[Linked], list[
 def _names(kg: KnowledgeGraph, triples: list[ox.Triple], described: set[ox.NamedNode]) -> list[ox.Triple]:
     """The classes and labels (``describe_names.rq``) of every IRI ``triples`` mention other than
     as a class, except the ``described`` ones, whose triples are all there already."""
-    mentioned = {end for t in triples if t.predicate.value != RDF_TYPE
-                 for end in (t.subject, t.object) if isinstance(end, ox.NamedNode)}
-    return [ox.Triple(thing, r["p"], r["o"])
-            for thing in sorted(mentioned - described, key=lambda n: n.value)
-            for r in kg.canned("describe_names", thing=thing)]
+    mentioned = {
+        end
+        for t in triples
+        if t.predicate.value != RDF_TYPE
+        for end in (t.subject, t.object)
+        if isinstance(end, ox.NamedNode)
+    }
+    return [
+        ox.Triple(thing, r["p"], r["o"])
+        for thing in sorted(mentioned - described, key=lambda n: n.value)
+        for r in kg.canned("describe_names", thing=thing)
+    ]
 
 
 # --- which resource a key names --------------------------------------------------------------------
@@ -283,8 +305,12 @@ def _rank(entity: Entity, key: str) -> int:
 def _family_name(cat: Catalog, key: str) -> list[Entity]:
     """The people one of whose names ends with the word ``key`` (``Senard``: Jean-Dominique Senard)."""
     folded = normalise(key)
-    return [e for e in cat.of_kind("person") if e.iri.startswith(BASE + "id/")
-            and any(name.split() and normalise(name.split()[-1]) == folded for name in e.names())]
+    return [
+        e
+        for e in cat.of_kind("person")
+        if e.iri.startswith(BASE + "id/")
+        and any(name.split() and normalise(name.split()[-1]) == folded for name in e.names())
+    ]
 
 
 def _choice(entity: Entity) -> dict:
@@ -303,8 +329,11 @@ def _unknown(key: str, cat: Catalog) -> NotFound:
     message = f"nothing here is named {key!r}"
     if names:
         message += "; closest known names: " + ", ".join(names)
-    error = NotFound(message, hint="give an id (Europe, assignment-Europe), a label or alternative label, "
-                                   "or a country's ISO 3166 code", kind="thing")
+    error = NotFound(
+        message,
+        hint="give an id (Europe, assignment-Europe), a label or alternative label, or a country's ISO 3166 code",
+        kind="thing",
+    )
     suggestions = {e.iri: e for name in names for e in cat.candidates(name) if e.iri.startswith(BASE + "id/")}
     error.details = {"suggestions": [_choice(e) for e in suggestions.values()]}
     return error

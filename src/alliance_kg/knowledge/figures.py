@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ..store import PREFIXES, KnowledgeGraph
@@ -50,22 +51,35 @@ def list_figures(kg: KnowledgeGraph, *, layer: Layer = "all") -> list[Figure]:
         layer_name = "seed" if "seed" in graphs[iri] else sorted(graphs[iri])[0]
         if layers is not None and layer_name not in layers:
             continue
-        first = lambda name: (p.get(name) or [None])[0]  # noqa: E731
+        first = functools.partial(_first, p)
         value = first(SCHEMA + "value")
         bound = first(AKG + "bound")
-        figures.append(Figure(
-            id=local_id(iri), iri=iri, label=first(RDFS + "label") or local_id(iri),
-            measure=first(AKG + "measure"),
-            value=float(value) if value is not None else None,
-            unit=first(SCHEMA + "unitText") or _UNITS.get(first(SCHEMA + "unitCode") or "", first(SCHEMA + "unitCode")),
-            unit_code=first(SCHEMA + "unitCode"),
-            bound=snake(local_id(bound)) if bound else None,
-            as_stated=first(AKG + "asStated"),
-            target_year=first(AKG + "targetYear"),
-            qualifiers=sorted(p.get(AKG + "qualifierText", [])),
-            parties={name: cat.ref(first(AKG + prop)) for prop, name in _PARTIES.items() if first(AKG + prop)},
-            notes=sorted(p.get(AKG + "note", []) + [f"recipient as stated: {r}" for r in p.get(AKG + "recipientAsStated", [])]),
-            layer=layer_name,
-            sources=node_sources(kg, iri, layers=layers),
-        ))
+        figures.append(
+            Figure(
+                id=local_id(iri),
+                iri=iri,
+                label=first(RDFS + "label") or local_id(iri),
+                measure=first(AKG + "measure"),
+                value=float(value) if value is not None else None,
+                unit=first(SCHEMA + "unitText")
+                or _UNITS.get(first(SCHEMA + "unitCode") or "", first(SCHEMA + "unitCode")),
+                unit_code=first(SCHEMA + "unitCode"),
+                bound=snake(local_id(bound)) if bound else None,
+                as_stated=first(AKG + "asStated"),
+                target_year=first(AKG + "targetYear"),
+                qualifiers=sorted(p.get(AKG + "qualifierText", [])),
+                parties={name: cat.ref(first(AKG + prop)) for prop, name in _PARTIES.items() if first(AKG + prop)},
+                notes=sorted(
+                    p.get(AKG + "note", [])
+                    + [f"recipient as stated: {r}" for r in p.get(AKG + "recipientAsStated", [])]
+                ),
+                layer=layer_name,
+                sources=node_sources(kg, iri, layers=layers),
+            )
+        )
     return sorted(figures, key=lambda f: (f.layer != "seed", f.label.casefold()))
+
+
+def _first(values: dict[str, list], name: str):
+    """The first value of the property ``name`` in ``values``, or None."""
+    return (values.get(name) or [None])[0]

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from ..store import PREFIXES, KnowledgeGraph
 from .catalog import AKG, Catalog, Ref, catalog
-from .provenance import Layer, layers_of, strength_by_layer, Source, layer_of, triple_sources
+from .provenance import Layer, Source, layer_of, layers_of, strength_by_layer, triple_sources
 
 SCHEMA = PREFIXES["schema"]
 RELATIONS = {
@@ -130,7 +130,10 @@ def _node(kg: KnowledgeGraph, cat: Catalog, iri: str, layers, depth: int = 0) ->
     brands = sorted(links.get("brand", {}))
     makers = {*links.get("developed_by", {}), *links.get("released_by", {})}
     return Node(
-        id=ref.id, iri=ref.iri, label=ref.label, kind=_kind(cat, iri),
+        id=ref.id,
+        iri=ref.iri,
+        label=ref.label,
+        kind=_kind(cat, iri),
         brand=cat.ref(brands[0]) if brands else None,
         developer=sorted((cat.ref(m) for m in makers), key=lambda r: r.label),
         platforms=sorted((cat.ref(p) for p in links.get("sits_on_platform", {})), key=lambda r: r.label),
@@ -138,7 +141,9 @@ def _node(kg: KnowledgeGraph, cat: Catalog, iri: str, layers, depth: int = 0) ->
     )
 
 
-DERIVED_FROM, VARIANT_OF, SITS_ON = (ox.NamedNode(AKG + name) for name in ("derivedFrom", "platformVariantOf", "sitsOnPlatform"))
+DERIVED_FROM, VARIANT_OF, SITS_ON = (
+    ox.NamedNode(AKG + name) for name in ("derivedFrom", "platformVariantOf", "sitsOnPlatform")
+)
 
 
 def links_above(kg: KnowledgeGraph, item: str) -> list[tuple[str, str, str, str]]:
@@ -172,8 +177,12 @@ def links_below(kg: KnowledgeGraph, item: str) -> list[tuple[str, str, str, str]
     the models derived from any of those, at any depth (``derivedFrom* / sitsOnPlatform? /
     platformVariantOf*`` up to ``item``), as (subject, predicate, object, layer)."""
     variants = _backwards(kg, {item}, VARIANT_OF)
-    placed = variants | {q.subject.value for v in variants for q in kg.quads(None, SITS_ON, ox.NamedNode(v), None)
-                         if isinstance(q.subject, ox.NamedNode)}
+    placed = variants | {
+        q.subject.value
+        for v in variants
+        for q in kg.quads(None, SITS_ON, ox.NamedNode(v), None)
+        if isinstance(q.subject, ox.NamedNode)
+    }
     below = _backwards(kg, placed, DERIVED_FROM)
     found = []
     for node in below:
@@ -211,11 +220,18 @@ def _edges(kg: KnowledgeGraph, cat: Catalog, triples, layers) -> list[Edge]:
     for (s, p, o), layer in sorted(found.items()):
         sources, kinds = triple_sources(kg, s, p, o, layers=layers)
         by_layer = strength_by_layer(sources)
-        edges.append(Edge(
-            subject=cat.ref(s), relation=RELATIONS[p], object=cat.ref(o),
-            kind=", ".join(sorted(snake(k) for k in kinds)) or None,
-            strength=by_layer.get(layer), layer=layer, sources=sources, strength_by_layer=by_layer,
-        ))
+        edges.append(
+            Edge(
+                subject=cat.ref(s),
+                relation=RELATIONS[p],
+                object=cat.ref(o),
+                kind=", ".join(sorted(snake(k) for k in kinds)) or None,
+                strength=by_layer.get(layer),
+                layer=layer,
+                sources=sources,
+                strength_by_layer=by_layer,
+            )
+        )
     return edges
 
 
@@ -247,8 +263,9 @@ def lineage(kg: KnowledgeGraph, key: str, *, layer: Layer = "all") -> Lineage:
     up = _edges(kg, cat, links_above(kg, thing.iri), layers)
     down = _edges(kg, cat, links_below(kg, thing.iri), layers)
     # the item's own platforms, and the families they are variants of, are where it comes from too
-    on_platforms = [(thing.iri, AKG + "sitsOnPlatform", p, layer_)
-                    for p, layer_ in links.get("sits_on_platform", {}).items()]
+    on_platforms = [
+        (thing.iri, AKG + "sitsOnPlatform", p, layer_) for p, layer_ in links.get("sits_on_platform", {}).items()
+    ]
     for platform in links.get("sits_on_platform", {}):
         on_platforms += links_above(kg, platform)
     platform_edges = _edges(kg, cat, on_platforms, layers)
@@ -268,15 +285,23 @@ def lineage(kg: KnowledgeGraph, key: str, *, layer: Layer = "all") -> Lineage:
             sources, _ = triple_sources(kg, thing.iri, predicate, company, layers=layers)
             ref = cat.ref(company)
             by_layer = strength_by_layer(sources)
-            makers.append(Maker(ref.id, ref.iri, ref.label, relation, company_layer,
-                                by_layer.get(company_layer), sources, by_layer))
-    families = sorted({e.object for e in platform_edges if e.relation == "platform_variant_of"},
-                      key=lambda r: r.label)
+            makers.append(
+                Maker(
+                    ref.id, ref.iri, ref.label, relation, company_layer, by_layer.get(company_layer), sources, by_layer
+                )
+            )
+    families = sorted({e.object for e in platform_edges if e.relation == "platform_variant_of"}, key=lambda r: r.label)
     edges = _unique_edges([*platform_edges, *up, *down])
     result = Lineage(
-        item=item, brand=item.brand, developer=makers, platforms=item.platforms,
-        ancestors=sorted(ancestors, key=order), descendants=sorted(descendants, key=order),
-        edges=edges, layer=layer, platform_families=families,
+        item=item,
+        brand=item.brand,
+        developer=makers,
+        platforms=item.platforms,
+        ancestors=sorted(ancestors, key=order),
+        descendants=sorted(descendants, key=order),
+        edges=edges,
+        layer=layer,
+        platform_families=families,
     )
     result.note = _note(result)
     return result
@@ -289,21 +314,21 @@ def _unique_edges(edges: list[Edge]) -> list[Edge]:
     return list(seen.values())
 
 
-def _note(l: Lineage) -> str:
-    name = l.item.label
+def _note(lineage: Lineage) -> str:
+    name = lineage.item.label
     parts = []
-    if l.item.kind == "model":
-        on = ", ".join(p.label for p in l.platforms)
+    if lineage.item.kind == "model":
+        on = ", ".join(p.label for p in lineage.platforms)
         parts.append(f"{name} sits on {on}" if on else f"no platform is recorded for {name}")
-        chain = " -> ".join(a.label for a in l.ancestors)
+        chain = " -> ".join(a.label for a in lineage.ancestors)
         parts.append(f"it derives from {chain}" if chain else "it derives from no recorded model")
-    elif l.ancestors:
-        parts.append(f"{name} is a variant of " + " -> ".join(a.label for a in l.ancestors))
-    if l.descendants:
-        direct = sum(1 for d in l.descendants if d.direct)
-        parts.append(f"{len(l.descendants)} descendant(s), {direct} linked to it directly")
+    elif lineage.ancestors:
+        parts.append(f"{name} is a variant of " + " -> ".join(a.label for a in lineage.ancestors))
+    if lineage.descendants:
+        direct = sum(1 for d in lineage.descendants if d.direct)
+        parts.append(f"{len(lineage.descendants)} descendant(s), {direct} linked to it directly")
     text = "; ".join(parts) if parts else f"no lineage is recorded for {name}"
-    suffix = " (seed layer only)" if l.layer == "seed" else ""
+    suffix = " (seed layer only)" if lineage.layer == "seed" else ""
     return text[0].upper() + text[1:] + suffix + "."
 
 
@@ -346,10 +371,13 @@ def list_models(kg: KnowledgeGraph, *, brand: str | None = None, platform: str |
         ):
             continue
         ref = cat.ref(iri)
-        out.append(ModelSummary(
-            ref.id, ref.iri, ref.label,
-            cat.ref(min(entry["brands"])) if entry["brands"] else None,
-            sorted((cat.ref(p) for p in entry["platforms"]), key=lambda r: r.label),
-        ))
+        out.append(
+            ModelSummary(
+                ref.id,
+                ref.iri,
+                ref.label,
+                cat.ref(min(entry["brands"])) if entry["brands"] else None,
+                sorted((cat.ref(p) for p in entry["platforms"]), key=lambda r: r.label),
+            )
+        )
     return sorted(out, key=lambda m: m.label.casefold())
-

@@ -7,8 +7,9 @@ a platform). The layer of a statement is the named graph it lives in.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 import pyoxigraph as ox
 
@@ -145,6 +146,8 @@ def strength_by_layer(sources: Iterable[Source]) -> dict[str, str | None]:
     {'seed': 'implied', 'public': 'stated'}
     """
     sources = list(sources)
-    layers = sorted({s.layer for s in sources},
-                    key=lambda name: (LAYER_ORDER.index(name) if name in LAYER_ORDER else len(LAYER_ORDER), name))
+    layers = sorted(
+        {s.layer for s in sources},
+        key=lambda name: (LAYER_ORDER.index(name) if name in LAYER_ORDER else len(LAYER_ORDER), name),
+    )
     return {name: strongest(s.strength or "" for s in sources if s.layer == name) for name in layers}

@@ -99,14 +99,21 @@ def responsibility(
     Exactly one of ``region``, ``country``, ``technology``, ``segment`` is the subject;
     ``technology`` may be narrowed by ``region`` and/or ``segment``, ``segment`` by ``region``.
     """
-    given = {k: v for k, v in (("region", region), ("country", country), ("technology", technology),
-                                ("segment", segment)) if v is not None}
+    given = {
+        k: v
+        for k, v in (("region", region), ("country", country), ("technology", technology), ("segment", segment))
+        if v is not None
+    }
     if not given:
-        raise BadRequest("give one of region=, country=, technology= or segment=",
-                         hint="e.g. country=DE or technology=autonomous driving")
+        raise BadRequest(
+            "give one of region=, country=, technology= or segment=",
+            hint="e.g. country=DE or technology=autonomous driving",
+        )
     if country is not None and len(given) > 1:
-        raise BadRequest("country= cannot be combined with " + ", ".join(f"{k}=" for k in given if k != "country"),
-                         hint="ask about one country, or about a technology narrowed by region= and segment=")
+        raise BadRequest(
+            "country= cannot be combined with " + ", ".join(f"{k}=" for k in given if k != "country"),
+            hint="ask about one country, or about a technology narrowed by region= and segment=",
+        )
     day = as_of or date.today()
     layers = layers_of(layer)
     cat = catalog(kg)
@@ -119,9 +126,21 @@ def responsibility(
     return _for_region(kg, cat, region, day, layer, layers)  # type: ignore[arg-type]
 
 
-def _answer(kg, cat, question: dict, phrase: str, matched: list[tuple[str, list[Via]]], related: dict[str, str],
-            day: date, layer: str, layers, *, why_none: str = "", judgements=(),
-            beyond: dict[str, list[Ref]] | None = None) -> Responsibility:
+def _answer(
+    kg,
+    cat,
+    question: dict,
+    phrase: str,
+    matched: list[tuple[str, list[Via]]],
+    related: dict[str, str],
+    day: date,
+    layer: str,
+    layers,
+    *,
+    why_none: str = "",
+    judgements=(),
+    beyond: dict[str, list[Ref]] | None = None,
+) -> Responsibility:
     """The answer from the scopes ``matched``; ``beyond`` maps a scope to what limits it beyond the
     question (its leads go to ``limited_leaders``, never to ``leaders``)."""
     beyond = beyond or {}
@@ -144,12 +163,26 @@ def _answer(kg, cat, question: dict, phrase: str, matched: list[tuple[str, list[
             reasons.append("no scope of the sources covers it")
         if related_list:
             reasons.append("see related for nearby scopes, which are not the same")
-        note = f"The sources assign no leader for {phrase} on {iso}" + (": " + "; ".join(reasons) if reasons else "") + "."
-    return Responsibility(question, iso, layer, bool(covering), leads_of(covering), leads_of(limited), covering + limited,
-                          related_list, note, list(judgements))
+        note = (
+            f"The sources assign no leader for {phrase} on {iso}" + (": " + "; ".join(reasons) if reasons else "") + "."
+        )
+    return Responsibility(
+        question,
+        iso,
+        layer,
+        bool(covering),
+        leads_of(covering),
+        leads_of(limited),
+        covering + limited,
+        related_list,
+        note,
+        list(judgements),
+    )
 
 
-def _holding(kg, matched: list[tuple[str, list[Via]]], day: date, layers) -> tuple[list[Assignment], list[Assignment], bool]:
+def _holding(
+    kg, matched: list[tuple[str, list[Via]]], day: date, layers
+) -> tuple[list[Assignment], list[Assignment], bool]:
     """The assignments of the ``matched`` scopes that hold on ``day``, those that hold on other
     dates, and whether another layer has one that holds on ``day``."""
     holding: list[Assignment] = []
@@ -177,8 +210,9 @@ def _related(kg, cat: Catalog, related: dict[str, str], matched: set[str], day: 
     return sorted(found, key=lambda r: r.scope.label.casefold())
 
 
-def _found_note(iso: str, phrase: str, covering: list[Assignment], limited: list[Assignment],
-                beyond: dict[str, list[Ref]]) -> str:
+def _found_note(
+    iso: str, phrase: str, covering: list[Assignment], limited: list[Assignment], beyond: dict[str, list[Ref]]
+) -> str:
     """The note of an answer with a leader: who leads the whole of ``phrase``, and who leads
     only a narrower scope, with what limits it; a narrower lead is never said to be the whole.
 
@@ -193,14 +227,18 @@ def _found_note(iso: str, phrase: str, covering: list[Assignment], limited: list
         leaders = distinct_leaders(covering)
         verb = "is the leader" if len(leaders) == 1 else "are the leaders"
         scopes = sorted(label for label in {a.scope.label for a in covering} if label not in phrase)
-        parts.append(f"{_and([r.label for r in leaders])} {verb} for {phrase}" + (f" ({_and(scopes)})" if scopes else ""))
+        parts.append(
+            f"{_and([r.label for r in leaders])} {verb} for {phrase}" + (f" ({_and(scopes)})" if scopes else "")
+        )
     narrower = []
     for scope in sorted({a.scope.iri: a.scope for a in limited}.values(), key=lambda s: s.label.casefold()):
         leaders = distinct_leaders(a for a in limited if a.scope.iri == scope.iri)
         limits = [r.label for r in beyond[scope.iri]]
         said = all(label in scope.label for label in limits)  # "connected technology in China" says it
-        narrower.append(f"{_and([r.label for r in leaders])} {'leads' if len(leaders) == 1 else 'lead'} {scope.label}"
-                        + ("" if said else f" (limited to {_and(limits)})"))
+        narrower.append(
+            f"{_and([r.label for r in leaders])} {'leads' if len(leaders) == 1 else 'lead'} {scope.label}"
+            + ("" if said else f" (limited to {_and(limits)})")
+        )
     if covering and narrower:
         parts.append("for narrower scopes, " + "; ".join(narrower))
     elif narrower:
@@ -238,13 +276,15 @@ def _for_country(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibili
     judgements, areas = [], []
     for row in kg.canned("country_judgements", country=ox.NamedNode(country.iri)):
         if "judgement" in row:
-            judgements.append(Judgement(
-                id=local_id(row["judgement"].value),
-                notation=row["notation"].value if "notation" in row else None,
-                label=row["label"].value if "label" in row else None,
-                comment=row["comment"].value if "comment" in row else None,
-                alternative_reading=row["alternative"].value if "alternative" in row else None,
-            ))
+            judgements.append(
+                Judgement(
+                    id=local_id(row["judgement"].value),
+                    notation=row["notation"].value if "notation" in row else None,
+                    label=row["label"].value if "label" in row else None,
+                    comment=row["comment"].value if "comment" in row else None,
+                    alternative_reading=row["alternative"].value if "alternative" in row else None,
+                )
+            )
         if "m49Label" in row:
             areas.append(row["m49Label"].value)
     judgements.sort(key=lambda j: j.id)
@@ -261,8 +301,19 @@ def _for_country(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibili
     if matched:
         phrase += ", through " + _and([f"{v[0].label} ({v[0].basis})" for v in matched.values()])
     related = _qualified_by(cat, set(matched))
-    return _answer(kg, cat, {"country": country.ref()}, phrase, list(matched.items()), related, day, layer, layers,
-                   why_none=why, judgements=judgements)
+    return _answer(
+        kg,
+        cat,
+        {"country": country.ref()},
+        phrase,
+        list(matched.items()),
+        related,
+        day,
+        layer,
+        layers,
+        why_none=why,
+        judgements=judgements,
+    )
 
 
 def _for_concept(kg, cat: Catalog, kind: str, key: str, region_key, segment_key, day, layer, layers) -> Responsibility:
@@ -294,13 +345,19 @@ def _for_concept(kg, cat: Catalog, kind: str, key: str, region_key, segment_key,
             # a scope asked by name is the whole question; a concept's scope may be narrower
             beyond[iri] = _beyond(cat, info, region, seg) if kind in thing.kinds else []
         else:
-            related[iri] = f"the same {kind} for another " + ("region" if region and info.regions and region.iri not in info.regions else "segment")
+            related[iri] = f"the same {kind} for another " + (
+                "region" if region and info.regions and region.iri not in info.regions else "segment"
+            )
     if concept:
         label = cat.label(concept)
         for other, relation in _neighbours(cat, concept):
             for iri, info in cat.scopes.items():
                 if getattr(info, attribute) == other and iri not in related:
-                    related[iri] = f"{relation} {kind} than {label}" if relation in ("broader", "narrower") else f"a {kind} related to {label}"
+                    related[iri] = (
+                        f"{relation} {kind} than {label}"
+                        if relation in ("broader", "narrower")
+                        else f"a {kind} related to {label}"
+                    )
     if kind == "segment" and concept:
         family = {concept} | cat.ancestors(concept)
         for iri, info in cat.scopes.items():
@@ -340,8 +397,11 @@ def _narrow(cat: Catalog, info: ScopeInfo, region, seg) -> tuple[list[Via], bool
             hits = info.segments & family
             if not hits:
                 return [], False
-            basis = "the scope is limited to this segment" if seg.iri in hits else \
-                f"the scope is limited to the {_and(sorted(cat.label(h) for h in hits))}, which includes it"
+            basis = (
+                "the scope is limited to this segment"
+                if seg.iri in hits
+                else f"the scope is limited to the {_and(sorted(cat.label(h) for h in hits))}, which includes it"
+            )
             via.append(Via(seg.id, seg.iri, seg.label, basis))
         elif info.segment is None:
             via.append(Via(seg.id, seg.iri, seg.label, "the scope is not limited to a segment"))

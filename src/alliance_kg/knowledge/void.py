@@ -29,8 +29,14 @@ TITLES = {
     "regions": "reference regions and their ISO 3166 countries",
     "public": "cited public facts beyond the seed articles",
 }
-VOID_PREFIXES = {"void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "akr": PREFIXES["akr"],
-                 "xsd": PREFIXES["xsd"], "rdf": PREFIXES["rdf"]}
+VOID_PREFIXES = {
+    "void": VOID,
+    "dcat": DCAT,
+    "dcterms": DCTERMS,
+    "akr": PREFIXES["akr"],
+    "xsd": PREFIXES["xsd"],
+    "rdf": PREFIXES["rdf"],
+}
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -53,11 +59,21 @@ def _build(kg: KnowledgeGraph) -> tuple[ox.Triple, ...]:
     dataset = _n(DATASET)
     for cls in (VOID + "Dataset", DCAT + "Dataset"):
         t.append(ox.Triple(dataset, RDF_TYPE, _n(cls)))
-    add(dataset, DCTERMS + "title", ox.Literal("alliance-kg: the Renault-Nissan-Mitsubishi leader-follower model", language="en"))
-    add(dataset, DCTERMS + "description", ox.Literal(
-        "Who leads and who follows for each reference region, technology and vehicle segment of the "
-        "Renault-Nissan-Mitsubishi Alliance, where models and platforms come from, and the source and "
-        "quote behind every fact.", language="en"))
+    add(
+        dataset,
+        DCTERMS + "title",
+        ox.Literal("alliance-kg: the Renault-Nissan-Mitsubishi leader-follower model", language="en"),
+    )
+    add(
+        dataset,
+        DCTERMS + "description",
+        ox.Literal(
+            "Who leads and who follows for each reference region, technology and vehicle segment of the "
+            "Renault-Nissan-Mitsubishi Alliance, where models and platforms come from, and the source and "
+            "quote behind every fact.",
+            language="en",
+        ),
+    )
     add(dataset, DCTERMS + "license", _n(LICENCE))
     add(dataset, DCTERMS + "hasVersion", ox.Literal(__version__))
     add(dataset, VOID + "uriSpace", ox.Literal(BASE + "id/"))

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -85,8 +85,10 @@ def fresh_id(kg: KnowledgeGraph, base: str, taken: Iterable[str] = ()) -> str:
 def exists(kg: KnowledgeGraph, iri: str) -> bool:
     """Whether ``iri`` is the subject or object of a quad."""
     node = n(iri)
-    return (next(iter(kg.quads(node, None, None, None)), None) is not None
-            or next(iter(kg.quads(None, None, node, None)), None) is not None)
+    return (
+        next(iter(kg.quads(node, None, None, None)), None) is not None
+        or next(iter(kg.quads(None, None, node, None)), None) is not None
+    )
 
 
 # --- sources ---------------------------------------------------------------------------------------
@@ -137,8 +139,10 @@ def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool =
     """The ``source`` of a request: ``{"url" | "document", "quote"?, "strength"?, "title"?}``."""
     if payload is None:
         if required:
-            raise BadRequest("body.source is required: every fact needs its source",
-                             hint='e.g. "source": {"url": "https://…", "quote": "…"}')
+            raise BadRequest(
+                "body.source is required: every fact needs its source",
+                hint='e.g. "source": {"url": "https://…", "quote": "…"}',
+            )
         return None
     url, document = payload.text("url"), payload.text("document")
     title = payload.text("title", limit=400)
@@ -146,7 +150,9 @@ def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool =
     strength = payload.text("strength") or "stated"
     payload.done()
     if strength not in STRENGTHS:
-        raise BadRequest(f"{payload.where}.strength={strength!r} is not a strength", hint=f"use one of {', '.join(STRENGTHS)}")
+        raise BadRequest(
+            f"{payload.where}.strength={strength!r} is not a strength", hint=f"use one of {', '.join(STRENGTHS)}"
+        )
     if (url is None) == (document is None):
         raise BadRequest(f"{payload.where} needs exactly one of url or document")
     cat = catalog(kg)
@@ -163,17 +169,28 @@ def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool =
             doc_iri = AKR + f"src-{slug(urlsplit(url).netloc)}-{digest}"
             g = n(LAYER_GRAPHS["public"])
             doc = n(doc_iri)
-            for p, o in ((RDF + "type", n(AKG + "SourceDocument")), (RDFS + "label", en(title or url)),
-                         (SKOS + "prefLabel", en(title or url)),
-                         (DCTERMS + "title", ox.Literal(title or url)), (SCHEMA + "url", n(url)),
-                         (AKG + "layer", n(AKG + "PublicLayer"))):
+            for p, o in (
+                (RDF + "type", n(AKG + "SourceDocument")),
+                (RDFS + "label", en(title or url)),
+                (SKOS + "prefLabel", en(title or url)),
+                (DCTERMS + "title", ox.Literal(title or url)),
+                (SCHEMA + "url", n(url)),
+                (AKG + "layer", n(AKG + "PublicLayer")),
+            ):
                 new.append(ox.Quad(doc, n(p), o, g))
     seed_doc = any(True for _ in kg.quads(n(doc_iri), n(AKG + "layer"), n(AKG + "SeedLayer"), None))
     return Source(doc_iri, tuple(new), quote, STRENGTHS[strength], "seed" if seed_doc else "public")
 
 
-def cite(b: Builder, source: Source, *, supports: ox.NamedNode | None = None,
-         triple: tuple | None = None, about: str, kind: str | None = None) -> ox.NamedNode:
+def cite(
+    b: Builder,
+    source: Source,
+    *,
+    supports: ox.NamedNode | None = None,
+    triple: tuple | None = None,
+    about: str,
+    kind: str | None = None,
+) -> ox.NamedNode:
     """Add a statement citing ``source`` that supports a node or is about one triple."""
     fact = b.new_id(f"statement-{slug(about)}")  # its fact id is its id: /doc/<fact id> finds it
     statement = n(AKR + fact)

@@ -28,14 +28,18 @@ def list_changes(kg: KnowledgeGraph, *, since: datetime | None = None, limit: in
         time = row["time"].value
         if since is not None and datetime.fromisoformat(time.replace("Z", "+00:00")) < since:
             continue
-        out.append(ChangeEntry(
-            id=local_id(row["change"].value), iri=row["change"].value, time=time,
-            agent=row["agentLabel"].value if "agentLabel" in row else None,
-            endpoint=row["endpoint"].value if "endpoint" in row else None,
-            summary=row["label"].value if "label" in row else None,
-            added=int(row["added"].value) if "added" in row else 0,
-            removed=int(row["removed"].value) if "removed" in row else 0,
-        ))
+        out.append(
+            ChangeEntry(
+                id=local_id(row["change"].value),
+                iri=row["change"].value,
+                time=time,
+                agent=row["agentLabel"].value if "agentLabel" in row else None,
+                endpoint=row["endpoint"].value if "endpoint" in row else None,
+                summary=row["label"].value if "label" in row else None,
+                added=int(row["added"].value) if "added" in row else 0,
+                removed=int(row["removed"].value) if "removed" in row else 0,
+            )
+        )
         if len(out) >= limit:
             break
     return out

@@ -24,10 +24,10 @@ tests check that this validation and a full one agree on every shape fixture.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 import rdflib
@@ -81,19 +81,27 @@ def _index(files: tuple, shapes_dir: str) -> ShapesIndex:
             continue
         prefixes = "".join(
             f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
-            for holder in shapes.objects(node, SH.prefixes) for d in shapes.objects(holder, SH.declare)
+            for holder in shapes.objects(node, SH.prefixes)
+            for d in shapes.objects(holder, SH.declare)
         )
         messages = tuple(sorted([*shapes.objects(shape, SH.message), *shapes.objects(node, SH.message)], key=str))
-        constraints.append(SparqlConstraint(
-            shape=str(shape), node=node, query=prefixes + str(shapes.value(node, SH.select)), messages=messages,
-            severity=str(shapes.value(shape, SH.severity) or SH.Violation),
-            property_shape=shapes.value(shape, SH.path) is not None,
-            target_classes=tuple(str(c) for c in shapes.objects(shape, SH.targetClass)),
-            target_subjects_of=tuple(str(p) for p in shapes.objects(shape, SH.targetSubjectsOf)),
-            target_objects_of=tuple(str(p) for p in shapes.objects(shape, SH.targetObjectsOf)),
-            target_nodes=tuple(str(n) for n in shapes.objects(shape, SH.targetNode)),
-        ))
-    inverse = {str(p) for p in shapes.objects(None, SH.inversePath)} | {str(p) for p in shapes.objects(None, SH.targetObjectsOf)}
+        constraints.append(
+            SparqlConstraint(
+                shape=str(shape),
+                node=node,
+                query=prefixes + str(shapes.value(node, SH.select)),
+                messages=messages,
+                severity=str(shapes.value(shape, SH.severity) or SH.Violation),
+                property_shape=shapes.value(shape, SH.path) is not None,
+                target_classes=tuple(str(c) for c in shapes.objects(shape, SH.targetClass)),
+                target_subjects_of=tuple(str(p) for p in shapes.objects(shape, SH.targetSubjectsOf)),
+                target_objects_of=tuple(str(p) for p in shapes.objects(shape, SH.targetObjectsOf)),
+                target_nodes=tuple(str(n) for n in shapes.objects(shape, SH.targetNode)),
+            )
+        )
+    inverse = {str(p) for p in shapes.objects(None, SH.inversePath)} | {
+        str(p) for p in shapes.objects(None, SH.targetObjectsOf)
+    }
     shapes.remove((None, SH.sparql, None))
     return ShapesIndex(tuple(sorted(constraints, key=lambda c: c.shape)), frozenset(inverse), tuple(shapes))
 
@@ -118,8 +126,9 @@ def long_paths(shapes_dir: Path) -> list[str]:
     return long
 
 
-def validate_focus(store: ox.Store, shapes_dir: Path, focus_nodes: Iterable[str], *,
-                   new_nodes: frozenset[str] = frozenset()) -> ValidationReport:
+def validate_focus(
+    store: ox.Store, shapes_dir: Path, focus_nodes: Iterable[str], *, new_nodes: frozenset[str] = frozenset()
+) -> ValidationReport:
     """Validate ``focus_nodes`` (IRIs) of the default graph of ``store`` against the shapes of
     ``shapes_dir``: the same results as a full validation gives for these nodes."""
     index = shapes_index(shapes_dir)
@@ -150,7 +159,9 @@ def validate_all(store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str]
     core_report = run_shacl(data, core_shapes, None)
     report = merge_reports([core_report, _sparql_report_all(store, index.constraints, _functions(shapes_dir))])
     conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
-    return ValidationReport(conforms, report_results(report, data, [core_shapes, load_shapes(shapes_dir)], new_nodes), report)
+    return ValidationReport(
+        conforms, report_results(report, data, [core_shapes, load_shapes(shapes_dir)], new_nodes), report
+    )
 
 
 def _all_targets(store: ox.Store, constraint: SparqlConstraint) -> set:
@@ -271,8 +282,9 @@ def _subclasses(store: ox.Store, cls: ox.NamedNode) -> set:
     return found
 
 
-def _sparql_report(store: ox.Store, focus: list[ox.NamedNode], constraints: Iterable[SparqlConstraint],
-                   functions: dict) -> rdflib.Graph:
+def _sparql_report(
+    store: ox.Store, focus: list[ox.NamedNode], constraints: Iterable[SparqlConstraint], functions: dict
+) -> rdflib.Graph:
     """A ``sh:ValidationReport`` of the SPARQL constraints on ``focus``, as pySHACL writes it."""
     report = rdflib.Graph()
     root = rdflib.BNode()
@@ -324,7 +336,7 @@ def _add_result(report: rdflib.Graph, root, constraint: SparqlConstraint, node: 
     for message in constraint.messages:
         text = str(message)
         for name, replacement in texts.items():
-            text = re.sub("{[?$]%s}" % re.escape(name), lambda _: replacement, text)
+            text = re.sub(f"{{[?$]{re.escape(name)}}}", lambda _, value=replacement: value, text)
         report.add((result, SH.resultMessage, rdflib.Literal(text)))
 
 

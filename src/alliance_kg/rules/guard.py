@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
 from ..errors import AdminRequired, ChangeTooLarge
-from ..store.queries import load_query
 from ..store import CHANGES_GRAPH, LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
+from ..store.queries import load_query
 from .validation import ValidationReport, union_store, validate_store
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -71,9 +71,14 @@ class WriteResult:
 
     def to_dict(self) -> dict:
         return {
-            "accepted": self.accepted, "committed": self.committed, "validation": self.mode,
-            "focus_nodes": self.focus_nodes, "added": self.added, "removed": self.removed,
-            "change": self.change_id, "report": self.report.to_dict(),
+            "accepted": self.accepted,
+            "committed": self.committed,
+            "validation": self.mode,
+            "focus_nodes": self.focus_nodes,
+            "added": self.added,
+            "removed": self.removed,
+            "change": self.change_id,
+            "report": self.report.to_dict(),
         }
 
 
@@ -129,14 +134,17 @@ class Guard:
                     f"the write would add {len(change.added)} and remove {len(change.removed)} quads, "
                     f"more than the limit of {self.max_change_quads}",
                     hint="split it into smaller writes; the limit is the setting max_change_quads "
-                         "(ALLIANCE_KG_MAX_CHANGE_QUADS)")
+                    "(ALLIANCE_KG_MAX_CHANGE_QUADS)",
+                )
             if not change:  # nothing would change: nothing to validate, commit or log
                 empty = validate_store(ox.Store(), self.shapes_dir, focus_nodes=[])
                 return WriteResult(plan, True, False, empty, "none", 0, 0, 0)
             graph = self._graph()
             removed, added = self._union_delta(graph, change)
             subjects, touched = _touched(removed | added)
-            incremental = not full and len(touched) <= FOCUS_LIMIT and not any(isinstance(n, ox.BlankNode) for n in touched)
+            incremental = (
+                not full and len(touched) <= FOCUS_LIMIT and not any(isinstance(n, ox.BlankNode) for n in touched)
+            )
             focus = self._affected(graph, subjects, touched) if incremental and (removed or added) else set()
             new = self._new_nodes(change)
             _apply(graph, removed, added)
@@ -145,8 +153,10 @@ class Guard:
                     report, mode = validate_store(ox.Store(), self.shapes_dir, focus_nodes=[]), "none"
                 elif incremental:
                     focus |= self._affected(graph, subjects, touched)
-                    report, mode = validate_store(graph, self.shapes_dir, focus_nodes=sorted(focus),
-                                                  new_nodes=new), "incremental"
+                    report, mode = (
+                        validate_store(graph, self.shapes_dir, focus_nodes=sorted(focus), new_nodes=new),
+                        "incremental",
+                    )
                 else:
                     report, mode = validate_store(graph, self.shapes_dir, new_nodes=new), "full"
             except BaseException:
@@ -154,13 +164,15 @@ class Guard:
                 raise
             if not report.conforms or dry_run:
                 _apply(graph, added, removed)
-                return WriteResult(plan, report.conforms, False, report, mode, len(focus), len(change.added),
-                                   len(change.removed))
+                return WriteResult(
+                    plan, report.conforms, False, report, mode, len(focus), len(change.added), len(change.removed)
+                )
             change_id, log = self._log_entry(change, agent=agent, endpoint=endpoint, summary=plan.summary)
             self.kg.commit(change | log)
             self._synced_version = self.kg.version
-            return WriteResult(plan, True, True, report, mode, len(focus), len(change.added), len(change.removed),
-                               change_id)
+            return WriteResult(
+                plan, True, True, report, mode, len(focus), len(change.added), len(change.removed), change_id
+            )
 
     # --- the candidate state ----------------------------------------------------------------------
 
@@ -190,27 +202,32 @@ class Guard:
         """The IRIs of the subjects ``change`` adds that the store does not hold yet: messages
         describe them rather than name them by ids nobody can look up."""
         subjects = {q.subject for q in change.added if isinstance(q.subject, ox.NamedNode)}
-        return frozenset(s.value for s in subjects
-                         if next(iter(self.kg.quads(s, None, None, None)), None) is None)
+        return frozenset(s.value for s in subjects if next(iter(self.kg.quads(s, None, None, None)), None) is None)
 
     def _refuse_destructive(self, change: Change) -> None:
         """Refuse, for a writer who is not an admin, a change made by a destructive operation,
         and one that empties a layer graph (all its quads removed, none added)."""
         operations = list(dict.fromkeys(change.destructive))
-        hint = ("destructive writes need an admin token (the setting admin_token, ALLIANCE_KG_ADMIN_TOKEN, or a "
-                "token file line 'name: token admin'); to change a layer, write the triples themselves")
+        hint = (
+            "destructive writes need an admin token (the setting admin_token, ALLIANCE_KG_ADMIN_TOKEN, or a "
+            "token file line 'name: token admin'); to change a layer, write the triples themselves"
+        )
         if operations:
-            raise AdminRequired(f"{' and '.join(operations)} empties graphs wholesale: "
-                                "only an admin token may do that", hint=hint)
+            raise AdminRequired(
+                f"{' and '.join(operations)} empties graphs wholesale: only an admin token may do that", hint=hint
+            )
         removed_from = {q.graph_name.value for q in change.removed if isinstance(q.graph_name, ox.NamedNode)}
         refilled = {q.graph_name.value for q in change.added if isinstance(q.graph_name, ox.NamedNode)}
         for layer, iri in LAYER_GRAPHS.items():
             if iri in removed_from and iri not in refilled:
-                kept = next((q for q in self.kg.quads(None, None, None, ox.NamedNode(iri))
-                             if q not in change.removed), None)
+                kept = next(
+                    (q for q in self.kg.quads(None, None, None, ox.NamedNode(iri)) if q not in change.removed), None
+                )
                 if kept is None:
-                    raise AdminRequired(f"the write would empty the {layer} layer graph <{iri}>: only an admin "
-                                        "token may do that", hint=hint)
+                    raise AdminRequired(
+                        f"the write would empty the {layer} layer graph <{iri}>: only an admin token may do that",
+                        hint=hint,
+                    )
 
     def _union_delta(self, graph: ox.Store, change: Change) -> tuple[set[ox.Triple], set[ox.Triple]]:
         """What ``change`` does to the union of the data graphs: triples gone, triples new."""
@@ -245,7 +262,7 @@ class Guard:
     # --- the change log ---------------------------------------------------------------------------
 
     def _log_entry(self, change: Change, *, agent: str, endpoint: str, summary: str) -> tuple[str, Change]:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         change_id = f"change-{now.strftime('%Y%m%dT%H%M%S%fZ')}-{secrets.token_hex(2)}"
         node = ox.NamedNode(AKR + change_id)
         who = ox.NamedNode(AKR + "agent-" + _slug(agent))

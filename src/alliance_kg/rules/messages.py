@@ -17,7 +17,7 @@ is described, never named by an id nobody can look up: its id, and its fact id i
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH, SKOS
@@ -45,7 +45,7 @@ def local_id(node) -> str:
     'assignment-Japan'
     """
     text = str(node)
-    return text[len(AKR):] if text.startswith(AKR) else text
+    return text[len(AKR) :] if text.startswith(AKR) else text
 
 
 def describe(graph: rdflib.Graph, node, *, new: bool = False) -> str:
@@ -96,7 +96,9 @@ def _statement(graph: rdflib.Graph, node, new: bool) -> str:
     documents = list(graph.objects(node, AKG.document))
     cited = " and ".join(str(graph.value(d, AKG.shortName) or label(graph, d) or local_id(d)) for d in documents)
     quote = min(graph.objects(node, AKG.quote), key=str, default=None)
-    what = "the statement that this write adds" if new else f"statement {graph.value(node, AKG.factId) or local_id(node)}"
+    what = (
+        "the statement that this write adds" if new else f"statement {graph.value(node, AKG.factId) or local_id(node)}"
+    )
     if cited:
         what += f", citing {cited}"
     if quote is not None:
@@ -120,9 +122,12 @@ def explain(message: str, graph: rdflib.Graph, focus, *, new: frozenset[str] = f
     ...         new=frozenset([str(s)]))
     'Europe has two leaders: Renault (F063) and Nissan (this write).'
     """
-    ids = {str(name) for iri in new  # ids nobody can look up; a label the writer chose is the writer's to read
-           for name in (graph.value(rdflib.URIRef(iri), AKG.factId), local_id(rdflib.URIRef(iri)))
-           if name is not None and len(str(name)) > 2}
+    ids = {
+        str(name)
+        for iri in new  # ids nobody can look up; a label the writer chose is the writer's to read
+        for name in (graph.value(rdflib.URIRef(iri), AKG.factId), local_id(rdflib.URIRef(iri)))
+        if name is not None and len(str(name)) > 2
+    }
     for name in sorted(ids, key=len, reverse=True):  # the longest first: one id may hold another
         message = message.replace(name, THIS_WRITE)
     name = label(graph, focus)
@@ -142,18 +147,23 @@ def sparql_path(report: rdflib.Graph, path, prefixes: dict[str, str] | None = No
     >>> sparql_path(r, p, {"akg": str(AKG)})
     '^akg:leader'
     """
+
     def name(iri) -> str:
         text = str(iri)
         for prefix, namespace in (prefixes or {}).items():
-            if text.startswith(namespace) and text[len(namespace):].replace("-", "").replace("_", "").isalnum():
-                return f"{prefix}:{text[len(namespace):]}"
+            if text.startswith(namespace) and text[len(namespace) :].replace("-", "").replace("_", "").isalnum():
+                return f"{prefix}:{text[len(namespace) :]}"
         return f"<{text}>"
 
     def path_text(node, nested: bool) -> str:
         if isinstance(node, rdflib.URIRef):
             return name(node)
-        for key, mark in ((SH.inversePath, "^"), (SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"),
-                          (SH.zeroOrOnePath, "?")):
+        for key, mark in (
+            (SH.inversePath, "^"),
+            (SH.zeroOrMorePath, "*"),
+            (SH.oneOrMorePath, "+"),
+            (SH.zeroOrOnePath, "?"),
+        ):
             inner = report.value(node, key)
             if inner is not None:
                 text = path_text(inner, True)

@@ -37,8 +37,10 @@ class Payload:
         if value is None and required:
             typo = difflib.get_close_matches(name, [k for k in self.data if k not in self._read], n=1, cutoff=0.6)
             if typo:
-                raise BadRequest(f"{self.where}.{name} is required, and {self.where} has the unknown field {typo[0]!r}: "
-                                 f"did you mean {name!r}?")
+                raise BadRequest(
+                    f"{self.where}.{name} is required, and {self.where} has the unknown field {typo[0]!r}: "
+                    f"did you mean {name!r}?"
+                )
             raise BadRequest(f"{self.where}.{name} is required")
         return value
 
@@ -82,7 +84,9 @@ class Payload:
                 raise ValueError("not YYYY-MM-DD")
             return date.fromisoformat(value).isoformat()
         except ValueError as exc:
-            raise BadRequest(f"{self.where}.{name}={value!r} is not a date: {exc}", hint="write it as YYYY-MM-DD") from None
+            raise BadRequest(
+                f"{self.where}.{name}={value!r} is not a date: {exc}", hint="write it as YYYY-MM-DD"
+            ) from None
 
     def iris(self, name: str) -> list[str]:
         out = []
@@ -107,8 +111,10 @@ class Payload:
             for field in unknown:
                 close = difflib.get_close_matches(field, self._read, n=1, cutoff=0.6)
                 named.append(f"{field} (did you mean {close[0]}?)" if close else field)
-            raise BadRequest(f"{self.where} has unknown field(s): {', '.join(named)}",
-                             hint=f"known fields: {', '.join(sorted(self._read))}")
+            raise BadRequest(
+                f"{self.where} has unknown field(s): {', '.join(named)}",
+                hint=f"known fields: {', '.join(sorted(self._read))}",
+            )
 
 
 def check_characters(value: str, where: str, *, lines: bool = False) -> None:
@@ -124,10 +130,14 @@ def check_characters(value: str, where: str, *, lines: bool = False) -> None:
     found = (CONTROLS_BUT_LINES if lines else CONTROLS).search(value)
     if found is None:
         return
-    hint = ("a quote may span lines (tab, LF, CR) but holds no other control character" if lines
-            else "a label, id, name or URL is one line of text: no line break, tab or other control character")
-    raise BadRequest(f"{where} holds the control character U+{ord(found[0]):04X} at character {found.start()}",
-                     hint=hint)
+    hint = (
+        "a quote may span lines (tab, LF, CR) but holds no other control character"
+        if lines
+        else "a label, id, name or URL is one line of text: no line break, tab or other control character"
+    )
+    raise BadRequest(
+        f"{where} holds the control character U+{ord(found[0]):04X} at character {found.start()}", hint=hint
+    )
 
 
 def absolute_iri(value: str, where: str) -> str:

@@ -50,21 +50,38 @@ SHINGLE = 4
 #: Hex digits kept of each hash (8 bytes).
 DIGITS = 16
 #: The keyed hash of a shingle, as the file states it (:func:`shingle_hash`).
-HASH = ("BLAKE2b (RFC 7693), 8-byte digest in hex, key: the salt (from hex), message: "
-        "'{document}|{position}|{w1} {w2} {w3} {w4}' in UTF-8, positions from 0")
+HASH = (
+    "BLAKE2b (RFC 7693), 8-byte digest in hex, key: the salt (from hex), message: "
+    "'{document}|{position}|{w1} {w2} {w3} {w4}' in UTF-8, positions from 0"
+)
 #: The version of :func:`normalise` and :func:`words`; a change to either needs a new version
 #: and a rebuilt file.
 NORMALISATION = 1
-NORMALISATION_RULES = ("Unicode NFKC; lower case; curly quotes and apostrophes to straight ones; every dash to "
-                       "'-'; words are runs of \\w characters (punctuation and whitespace only separate words)")
+NORMALISATION_RULES = (
+    "Unicode NFKC; lower case; curly quotes and apostrophes to straight ones; every dash to "
+    "'-'; words are runs of \\w characters (punctuation and whitespace only separate words)"
+)
 
 VERIFIED = "verified"
 NOT_IN_DOCUMENT = "not in the document"
 TOO_SHORT = "too short to verify (fewer than 4 words)"
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-                         "\u00ab": '"', "\u00bb": '"'})
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+    }
+)
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d]")
 _WORD = re.compile(r"\w+")
 
@@ -104,8 +121,9 @@ def shingle_hash(salt: bytes, document: str, position: int, shingle: str) -> str
 def fingerprint_text(document: str, text: str, salt: bytes) -> dict:
     """The word count and the sorted shingle hashes of ``text``, as the file stores them."""
     found = words(text)
-    hashes = {shingle_hash(salt, document, p, " ".join(found[p:p + SHINGLE]))
-              for p in range(len(found) - SHINGLE + 1)}
+    hashes = {
+        shingle_hash(salt, document, p, " ".join(found[p : p + SHINGLE])) for p in range(len(found) - SHINGLE + 1)
+    }
     return {"words": len(found), "shingles": sorted(hashes)}
 
 
@@ -146,9 +164,14 @@ def fingerprint_file(documents: dict[str, dict], salt: str) -> dict:
         "shingle_words": SHINGLE,
         "hash": HASH,
         "salt": salt,
-        "documents": {name: {"file": doc["file"], "sha256": doc["sha256"],
-                             **fingerprint_text(name, doc["text"], bytes.fromhex(salt))}
-                      for name, doc in sorted(documents.items())},
+        "documents": {
+            name: {
+                "file": doc["file"],
+                "sha256": doc["sha256"],
+                **fingerprint_text(name, doc["text"], bytes.fromhex(salt)),
+            }
+            for name, doc in sorted(documents.items())
+        },
     }
 
 
@@ -189,9 +212,9 @@ class Fingerprint:
 
         The first shingle is tried at every position; the others only where it matched.
         """
-        runs = [" ".join(quote_words[i:i + SHINGLE]).encode() for i in range(len(quote_words) - SHINGLE + 1)]
+        runs = [" ".join(quote_words[i : i + SHINGLE]).encode() for i in range(len(quote_words) - SHINGLE + 1)]
         first, rest, shingles = runs[0], list(enumerate(runs[1:], 1)), self.shingles
-        for p, state in enumerate(self._at[:self.words - len(quote_words) + 1]):
+        for p, state in enumerate(self._at[: self.words - len(quote_words) + 1]):
             state = state.copy()  # inlined digest(): this loop is the cost of a check
             state.update(first)
             if state.digest() in shingles and all(self.digest(p + i, run) in shingles for i, run in rest):
@@ -217,14 +240,20 @@ def load_fingerprints(path: Path | None = None) -> dict[str, Fingerprint]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ConfigurationError(f"cannot read the quote fingerprints {path}: {exc}",
-                                 hint="rebuild them with scripts/build_quote_fingerprints.py") from exc
+        raise ConfigurationError(
+            f"cannot read the quote fingerprints {path}: {exc}",
+            hint="rebuild them with scripts/build_quote_fingerprints.py",
+        ) from exc
     if data.get("normalisation", {}).get("version") != NORMALISATION or data.get("hash") != HASH:
-        raise ConfigurationError(f"the quote fingerprints {path} use another normalisation or hash than this version",
-                                 hint="rebuild them with scripts/build_quote_fingerprints.py")
+        raise ConfigurationError(
+            f"the quote fingerprints {path} use another normalisation or hash than this version",
+            hint="rebuild them with scripts/build_quote_fingerprints.py",
+        )
     salt = bytes.fromhex(data["salt"])
-    return {name: Fingerprint(name, salt, doc["words"], frozenset(bytes.fromhex(h) for h in doc["shingles"]))
-            for name, doc in data["documents"].items()}
+    return {
+        name: Fingerprint(name, salt, doc["words"], frozenset(bytes.fromhex(h) for h in doc["shingles"]))
+        for name, doc in data["documents"].items()
+    }
 
 
 @lru_cache(maxsize=4096)
@@ -287,8 +316,10 @@ def oxigraph_functions(fingerprints: Path | None = None) -> dict:
     def has_fingerprint(document):
         return ox.Literal(isinstance(document, ox.Literal) and document.value in known)
 
-    return {ox.NamedNode(FUNCTIONS + "quoteCheck"): quote_check,
-            ox.NamedNode(FUNCTIONS + "hasFingerprint"): has_fingerprint}
+    return {
+        ox.NamedNode(FUNCTIONS + "quoteCheck"): quote_check,
+        ox.NamedNode(FUNCTIONS + "hasFingerprint"): has_fingerprint,
+    }
 
 
 def _rdflib_quote_check(quote, document):

@@ -113,8 +113,9 @@ def _parsed_shapes(files: tuple[tuple[str, int], ...]) -> tuple[tuple, tuple]:
     return tuple(parsed), tuple(parsed.namespaces())
 
 
-
-def run_shacl(data: rdflib.Graph, shapes: rdflib.Graph, use_shapes: list | None, focus_nodes: list | None = None) -> rdflib.Graph:
+def run_shacl(
+    data: rdflib.Graph, shapes: rdflib.Graph, use_shapes: list | None, focus_nodes: list | None = None
+) -> rdflib.Graph:
     """pySHACL's report graph for ``data`` against ``shapes`` (only ``use_shapes``, and only
     ``focus_nodes``, when given: an empty ``use_shapes`` gives an empty, conforming report)."""
     if use_shapes is not None and not use_shapes:
@@ -123,7 +124,11 @@ def run_shacl(data: rdflib.Graph, shapes: rdflib.Graph, use_shapes: list | None,
 
     try:
         conforms, report, text = pyshacl.validate(
-            data, shacl_graph=shapes, use_shapes=use_shapes, inference="none", allow_warnings=False,
+            data,
+            shacl_graph=shapes,
+            use_shapes=use_shapes,
+            inference="none",
+            allow_warnings=False,
             focus_nodes=focus_nodes,
         )
     except Exception as exc:  # pySHACL reports broken shapes with a range of exception types
@@ -186,8 +191,9 @@ def _owner(shape, shapes_graphs: list[rdflib.Graph]):
     return shape, shapes_graphs[0]
 
 
-def report_results(report: rdflib.Graph, data: rdflib.Graph, shapes_graphs: list[rdflib.Graph],
-             new: frozenset[str] = frozenset()) -> tuple[ValidationResult, ...]:
+def report_results(
+    report: rdflib.Graph, data: rdflib.Graph, shapes_graphs: list[rdflib.Graph], new: frozenset[str] = frozenset()
+) -> tuple[ValidationResult, ...]:
     """The results of ``report`` (a pySHACL-style report graph, about ``data``), their messages
     naming the things (:func:`alliance_kg.rules.messages.explain`; ``new``: the IRIs a write would add)
     and written back into the report graph, so that every format says the same; the SPARQL
@@ -211,7 +217,9 @@ def report_results(report: rdflib.Graph, data: rdflib.Graph, shapes_graphs: list
             ValidationResult(
                 focus_node=str(focus),
                 focus_label=_label(focus, data),
-                path=None if path is None else (str(path) if isinstance(path, rdflib.URIRef) else sparql_path(report, path)),
+                path=None
+                if path is None
+                else (str(path) if isinstance(path, rdflib.URIRef) else sparql_path(report, path)),
                 value=None if value is None else str(value),
                 severity=SEVERITY_NAMES.get(report.value(node, SH.resultSeverity), "Violation"),
                 message=message,
@@ -234,7 +242,7 @@ def short_path(path: str) -> str:
         iri = match.group(1)
         for prefix, namespace in PREFIXES.items():
             if iri.startswith(namespace):
-                return f"{prefix}:{iri[len(namespace):]}"
+                return f"{prefix}:{iri[len(namespace) :]}"
         return match.group(0)
 
     return re.sub(r"<([^<>]+)>", shorten, text)

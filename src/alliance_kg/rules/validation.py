@@ -8,8 +8,8 @@ per focus node for a write; the core constraints run with pySHACL on an in-memor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 import rdflib
@@ -18,8 +18,15 @@ from ..store import KnowledgeGraph, graph_iri
 from .focused import validate_all, validate_focus
 from .reports import ValidationReport, ValidationResult, load_shapes
 
-__all__ = ["ValidationReport", "ValidationResult", "load_shapes", "union_store", "validate", "validate_graph",
-           "validate_store"]
+__all__ = [
+    "ValidationReport",
+    "ValidationResult",
+    "load_shapes",
+    "union_store",
+    "validate",
+    "validate_graph",
+    "validate_store",
+]
 
 
 def validate(kg: KnowledgeGraph, shapes_dir: Path, *, graphs: Iterable[str] | None = None) -> ValidationReport:
@@ -41,8 +48,13 @@ def union_store(kg: KnowledgeGraph, graphs: Iterable[str] | None = None) -> ox.S
     return union
 
 
-def validate_store(union: ox.Store, shapes_dir: Path, *, focus_nodes: Iterable[str] | None = None,
-                   new_nodes: frozenset[str] = frozenset()) -> ValidationReport:
+def validate_store(
+    union: ox.Store,
+    shapes_dir: Path,
+    *,
+    focus_nodes: Iterable[str] | None = None,
+    new_nodes: frozenset[str] = frozenset(),
+) -> ValidationReport:
     """Validate the default graph of an Oxigraph store against the shapes in ``shapes_dir``.
 
     With ``focus_nodes`` (IRIs), only those nodes are validated, against every shape that targets

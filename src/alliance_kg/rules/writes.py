@@ -15,14 +15,17 @@ import pyoxigraph as ox
 from ..errors import BadRequest, Conflict, NotFound
 from ..knowledge.catalog import AKG, catalog, local_id
 from ..store import LAYER_GRAPHS, Change, KnowledgeGraph
-from .building import (AKR, OWL, ORG, RDF, SCHEMA, Builder, Source, builder_for, camel, cite, n, read_source, slug,
-                       typed)
+from .building import AKR, ORG, OWL, RDF, SCHEMA, Builder, Source, builder_for, camel, cite, n, read_source, slug, typed
 from .guard import Plan
 from .payload import Payload
 
 #: Derivation kinds by the names the API accepts ("based_on" is the plain English for a derivative).
-DERIVATION_KINDS = {"rebadge": "Rebadge", "derivative": "Derivative", "based_on": "Derivative",
-                    "follower_model": "FollowerModel"}
+DERIVATION_KINDS = {
+    "rebadge": "Rebadge",
+    "derivative": "Derivative",
+    "based_on": "Derivative",
+    "follower_model": "FollowerModel",
+}
 
 
 def the_alliance(kg: KnowledgeGraph) -> str:
@@ -43,8 +46,10 @@ def create_company(kg: KnowledgeGraph, body: Any) -> Plan:
     cat = catalog(kg)
     clash = [e for e in cat.candidates(label) if "company" in e.kinds]
     if clash:
-        raise Conflict(f"a company named {label!r} exists already (id {clash[0].id})",
-                       hint=f"the company {clash[0].id} is {clash[0].iri}")
+        raise Conflict(
+            f"a company named {label!r} exists already (id {clash[0].id})",
+            hint=f"the company {clash[0].id} is {clash[0].iri}",
+        )
     b = builder_for(kg, source)
     company_id = b.new_id(camel(label))
     company = n(AKR + company_id)
@@ -74,7 +79,9 @@ def _followers(kg: KnowledgeGraph, keys: list[str] | None, leader: str) -> tuple
 def create_assignment(kg: KnowledgeGraph, body: Any) -> Plan:
     p = Payload(body)
     cat = catalog(kg)
-    scope = cat.resolve(p.text("scope", required=True), ["region", "technology_scope", "segment_scope"], param="body.scope")
+    scope = cat.resolve(
+        p.text("scope", required=True), ["region", "technology_scope", "segment_scope"], param="body.scope"
+    )
     leader = cat.resolve(p.text("leader", required=True), ["company"], param="body.leader")
     follower_keys = p.texts("followers") if p.has("followers") else None
     valid_from = p.day("valid_from", required=True)
@@ -151,8 +158,12 @@ def update_assignment(kg: KnowledgeGraph, key: str, body: Any) -> Plan:
         changes.append("source added")
     if not changes:
         raise BadRequest("body changes nothing", hint="give valid_from, valid_to, leader, followers or source")
-    return Plan(Change(removed=frozenset(removed), added=frozenset(added)),
-                f"update {local_id(a.value)}: " + "; ".join(changes), local_id(a.value), a.value)
+    return Plan(
+        Change(removed=frozenset(removed), added=frozenset(added)),
+        f"update {local_id(a.value)}: " + "; ".join(changes),
+        local_id(a.value),
+        a.value,
+    )
 
 
 def delete_assignment(kg: KnowledgeGraph, key: str) -> Plan:
@@ -178,16 +189,25 @@ def create_derivation(kg: KnowledgeGraph, body: Any) -> Plan:
     source = read_source(kg, p.obj("source", required=True))
     p.done()
     if kind_name is not None and kind_name not in DERIVATION_KINDS:
-        raise BadRequest(f"body.kind={kind_name!r} is not a kind of derivation", hint=f"use one of {', '.join(DERIVATION_KINDS)}")
+        raise BadRequest(
+            f"body.kind={kind_name!r} is not a kind of derivation", hint=f"use one of {', '.join(DERIVATION_KINDS)}"
+        )
     b = builder_for(kg, source)
     s, o = n(model.iri), n(ancestor.iri)
     b.add(s, AKG + "derivedFrom", o)
-    cite(b, source, triple=(s, AKG + "derivedFrom", o), about=f"{model.id}-derivedFrom-{ancestor.id}",
-         kind=DERIVATION_KINDS[kind_name] if kind_name else None)
+    cite(
+        b,
+        source,
+        triple=(s, AKG + "derivedFrom", o),
+        about=f"{model.id}-derivedFrom-{ancestor.id}",
+        kind=DERIVATION_KINDS[kind_name] if kind_name else None,
+    )
     return Plan(b.change(), f"{model.label} derives from {ancestor.label}", model.id, model.iri)
 
 
-def _new_thing(kg: KnowledgeGraph, p: Payload, kind: str, cls: str) -> tuple[Builder, ox.NamedNode, str, str, Source | None]:
+def _new_thing(
+    kg: KnowledgeGraph, p: Payload, kind: str, cls: str
+) -> tuple[Builder, ox.NamedNode, str, str, Source | None]:
     label = p.text("label", required=True, limit=200)
     alt_labels = p.texts("alt_labels")
     source = read_source(kg, p.obj("source"), required=False)
@@ -227,7 +247,9 @@ def create_model(kg: KnowledgeGraph, body: Any) -> Plan:
         _linked(b, source, model, "sitsOnPlatform", platform.iri, f"{model_id}-sitsOnPlatform-{platform.id}")
     for prop, key in (("releasedBy", released_by), ("developedBy", developed_by)):
         if key:
-            company = cat.resolve(key, ["company"], param=f"body.{'released_by' if prop == 'releasedBy' else 'developed_by'}")
+            company = cat.resolve(
+                key, ["company"], param=f"body.{'released_by' if prop == 'releasedBy' else 'developed_by'}"
+            )
             _linked(b, source, model, prop, company.iri, f"{model_id}-{prop}-{company.id}")
     if source and not (platform_key or released_by or developed_by):
         cite(b, source, supports=model, about=model_id)

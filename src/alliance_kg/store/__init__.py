@@ -22,6 +22,7 @@ from .formats import FORMATS, format_for, serialize_graph
 from .graph import KnowledgeGraph
 from .names import BASE, CANDIDATE_GRAPH, CHANGES_GRAPH, GRAPH_BASE, LAYER_GRAPHS, PREFIXES, graph_iri
 
+
 def open_graph(config: Config) -> KnowledgeGraph:
     """The knowledge graph ``config`` names: the embedded store, in memory or on disk at
     ``config.store``, with the shipped graph loaded if it is empty."""
@@ -33,6 +34,22 @@ def empty_graph() -> KnowledgeGraph:
     return EmbeddedGraph.in_memory()
 
 
-__all__ = ["BASE", "CANDIDATE_GRAPH", "CHANGES_GRAPH", "FORMATS", "GRAPH_BASE", "LAYER_GRAPHS", "PREFIXES", "Change",
-           "EmbeddedGraph", "Journal", "KnowledgeGraph", "empty_graph", "format_for", "graph_iri", "holding_store", "open_graph",
-           "serialize_graph"]
+__all__ = [
+    "BASE",
+    "CANDIDATE_GRAPH",
+    "CHANGES_GRAPH",
+    "FORMATS",
+    "GRAPH_BASE",
+    "LAYER_GRAPHS",
+    "PREFIXES",
+    "Change",
+    "EmbeddedGraph",
+    "Journal",
+    "KnowledgeGraph",
+    "empty_graph",
+    "format_for",
+    "graph_iri",
+    "holding_store",
+    "open_graph",
+    "serialize_graph",
+]

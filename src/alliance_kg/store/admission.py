@@ -29,8 +29,8 @@ import math
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from ..errors import TooBusy
 
@@ -39,7 +39,12 @@ class QuerySlots:
     """Admission of queries to the query processes (see the module's documentation)."""
 
     def __init__(self, *, slots: int, per_client: int, queue: int, wait_seconds: float, retry_after: float = 1.0):
-        self.slots, self.per_client, self.queue, self.wait_seconds = slots, max(1, min(per_client, slots)), queue, wait_seconds
+        self.slots, self.per_client, self.queue, self.wait_seconds = (
+            slots,
+            max(1, min(per_client, slots)),
+            queue,
+            wait_seconds,
+        )
         self.retry_after = max(1, math.ceil(retry_after))
         self._cond = threading.Condition()
         self._running: Counter[str] = Counter()
@@ -107,13 +112,21 @@ class QuerySlots:
     def _busy(self, client: str, *, waited: bool) -> TooBusy:
         mine = self._running[client]
         if mine >= self.per_client:
-            message = (f"{mine} quer{'y' if mine == 1 else 'ies'} of this client already run"
-                       f"{'s' if mine == 1 else ''} and it may run {self.per_client} at once")
+            message = (
+                f"{mine} quer{'y' if mine == 1 else 'ies'} of this client already run"
+                f"{'s' if mine == 1 else ''} and it may run {self.per_client} at once"
+            )
         else:
             message = f"all {self.slots} query slots are taken"
-        message += (f"; its next waited {self.wait_seconds:g} s" if waited
-                    else f"; {sum(self._waiting.values())} queries wait already")
-        error = TooBusy(message, hint="try again later; the limits are the settings query_slots, "
-                                      "query_slots_per_client, query_queue and query_queue_seconds")
+        message += (
+            f"; its next waited {self.wait_seconds:g} s"
+            if waited
+            else f"; {sum(self._waiting.values())} queries wait already"
+        )
+        error = TooBusy(
+            message,
+            hint="try again later; the limits are the settings query_slots, "
+            "query_slots_per_client, query_queue and query_queue_seconds",
+        )
         error.headers = {"Retry-After": str(self.retry_after)}
         return error

@@ -4,7 +4,7 @@ first, sized in bytes (``cachetools.LRUCache``)."""
 from __future__ import annotations
 
 import threading
-from typing import Hashable
+from collections.abc import Hashable
 
 from cachetools import LRUCache
 

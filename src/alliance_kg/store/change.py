@@ -24,9 +24,12 @@ class Change:
     def __bool__(self) -> bool:
         return bool(self.removed or self.added)
 
-    def __or__(self, other: "Change") -> "Change":
-        return Change(removed=self.removed | other.removed, added=self.added | other.added,
-                      destructive=self.destructive + other.destructive)
+    def __or__(self, other: Change) -> Change:
+        return Change(
+            removed=self.removed | other.removed,
+            added=self.added | other.added,
+            destructive=self.destructive + other.destructive,
+        )
 
 
 def apply_change(store: ox.Store, change: Change) -> None:

@@ -68,16 +68,24 @@ class Confinement:
         >>> Confinement().describe()
         'NETWORK NOT BLOCKED on this platform (no seccomp, no network namespace): SERVICE and LOAD are refused by the parse of the text only; no memory limit'
         """
-        barriers = [name for name, held in (("seccomp filter", self.seccomp),
-                                             ("network namespace", self.network_namespace)) if held]
-        network = (f"no network ({', '.join(barriers)})" if barriers else
-                   "NETWORK NOT BLOCKED on this platform (no seccomp, no network namespace): "
-                   "SERVICE and LOAD are refused by the parse of the text only")
+        barriers = [
+            name
+            for name, held in (("seccomp filter", self.seccomp), ("network namespace", self.network_namespace))
+            if held
+        ]
+        network = (
+            f"no network ({', '.join(barriers)})"
+            if barriers
+            else "NETWORK NOT BLOCKED on this platform (no seccomp, no network namespace): "
+            "SERVICE and LOAD are refused by the parse of the text only"
+        )
         memory = f"memory limit {self.memory_limit // 2**20:,} MB" if self.memory_limit else "no memory limit"
         return f"{network}; {memory}"
 
 
-def confine(*, network: bool = False, memory_bytes: int | None = None, keep_fds: tuple[int, ...] = (0, 1, 2)) -> Confinement:
+def confine(
+    *, network: bool = False, memory_bytes: int | None = None, keep_fds: tuple[int, ...] = (0, 1, 2)
+) -> Confinement:
     """Confine the calling process, which must be a freshly forked child with one thread; what
     took effect is returned. ``network``: whether it may still reach the network (an operator's
     ``SERVICE`` allow-list); ``memory_bytes``: how much it may grow (``None``: no limit);
@@ -128,7 +136,7 @@ def _own_network_namespace() -> bool:
     return libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def socket_filter():
     """The seccomp filter of :data:`DENIED_SYSCALLS`, built once (importing seccompy and asking
     the kernel take about 90 ms, which a child forked for each query must not pay), or None
@@ -174,7 +182,7 @@ def _limit_memory(memory_bytes: int) -> int | None:
         return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def probe(*, network: bool = False, memory_bytes: int | None = None) -> Confinement:
     """What :func:`confine` gives on this platform, found by confining a short-lived child and
     checking that it can no longer open a socket (once per process and arguments)."""

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 
 from ..errors import ConfigurationError, JournalDamaged, StoreInUse
 from .change import Change
-
 
 #: What the marker ``complete`` of a journal written in full holds.
 COMPLETE_MARKER = b"complete\n"
@@ -96,7 +95,7 @@ class Journal:
 
     def _new_discard_folder(self) -> Path:
         """A new, empty ``journal-discarded-<UTC time>`` folder beside the journal (``-1``, ``-2``… if taken)."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         n = 0
         while True:
             folder = self.directory.parent / f"{self.directory.name}-discarded-{stamp}{f'-{n}' if n else ''}"
@@ -119,7 +118,9 @@ class Journal:
         except FileNotFoundError:
             if missing_ok:
                 return None
-            raise self._damaged(path, "is missing, though the marker 'complete' says the journal was written in full") from None
+            raise self._damaged(
+                path, "is missing, though the marker 'complete' says the journal was written in full"
+            ) from None
         except OSError as exc:
             raise self._damaged(path, f"cannot be read ({exc.strerror or exc})") from exc
 
@@ -173,8 +174,10 @@ def open_disk(store: Path) -> ox.Store:
                 pid = (store / PID_FILE).read_text(encoding="utf-8").strip() or "unknown"
             except OSError:
                 pid = "unknown"
-            raise StoreInUse(f"the store at {store} is in use by another alliance-kg process (pid {pid}); "
-                             "stop it or use the HTTP API") from None
+            raise StoreInUse(
+                f"the store at {store} is in use by another alliance-kg process (pid {pid}); "
+                "stop it or use the HTTP API"
+            ) from None
         raise ConfigurationError(f"cannot open the store at {store}: {exc}") from exc
     try:
         (store / PID_FILE).write_text(f"{os.getpid()}\n", encoding="utf-8")

@@ -13,7 +13,7 @@ parser's stack or take too long ends that child, not the service.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
@@ -21,6 +21,7 @@ from ..errors import RDFSyntaxError
 from .processes import Limits, run_isolated
 from .safety import check_json_nesting, check_rdf_xml
 
+DEFAULT_GRAPH = ox.DefaultGraph()
 _POSITION = re.compile(r"line (\d+) (?:column|between columns) (\d+)")
 
 
@@ -41,8 +42,9 @@ def check_document(data: bytes, format: ox.RdfFormat, *, source: str = "the docu
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        error = RDFSyntaxError(f"{source} is not valid UTF-8: {exc.reason} at byte {exc.start}",
-                               hint=f"{format.name} is read as UTF-8")
+        error = RDFSyntaxError(
+            f"{source} is not valid UTF-8: {exc.reason} at byte {exc.start}", hint=f"{format.name} is read as UTF-8"
+        )
         error.details = {"byte": exc.start}
         raise error from None
     if format == ox.RdfFormat.JSON_LD:
@@ -51,16 +53,24 @@ def check_document(data: bytes, format: ox.RdfFormat, *, source: str = "the docu
 
 def syntax_error(exc: Exception, format: ox.RdfFormat, source: str) -> RDFSyntaxError:
     """The error for a document Oxigraph could not parse, with the line and column in ``details``."""
-    error = RDFSyntaxError(f"{source} is not valid {format.name}: {exc}",
-                           hint="nothing was changed; fix the document and send it again")
+    error = RDFSyntaxError(
+        f"{source} is not valid {format.name}: {exc}", hint="nothing was changed; fix the document and send it again"
+    )
     position = _POSITION.search(str(exc))
     error.details = {"line": int(position[1]), "column": int(position[2])} if position else {}
     return error
 
 
-def read_rdf(data: bytes, format: ox.RdfFormat, *, base_iri: str | None = None, source: str = "the document",
-             into: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph(), named_graphs: bool = True,
-             limits: Limits | None = None) -> frozenset[ox.Quad]:
+def read_rdf(
+    data: bytes,
+    format: ox.RdfFormat,
+    *,
+    base_iri: str | None = None,
+    source: str = "the document",
+    into: ox.NamedNode | ox.DefaultGraph = DEFAULT_GRAPH,
+    named_graphs: bool = True,
+    limits: Limits | None = None,
+) -> frozenset[ox.Quad]:
     """The quads of ``data``: triples in the graph ``into``, a dataset's named graphs kept (or,
     without ``named_graphs``, refused as a syntax error); blank nodes renamed apart. With
     ``limits``, parsed in a confined child.
@@ -80,16 +90,24 @@ def read_rdf(data: bytes, format: ox.RdfFormat, *, base_iri: str | None = None, 
     if limits is None:
         quads = _parse(data, format, base_iri, source, named_graphs)
     else:
-        body, _ = run_isolated(lambda: (ox.serialize(_parse(data, format, base_iri, source, named_graphs),
-                                                     format=ox.RdfFormat.N_QUADS), {}), limits)
+        body, _ = run_isolated(
+            lambda: (
+                ox.serialize(_parse(data, format, base_iri, source, named_graphs), format=ox.RdfFormat.N_QUADS),
+                {},
+            ),
+            limits,
+        )
         quads = ox.parse(body, format=ox.RdfFormat.N_QUADS)
     return frozenset(_into(quads, into))
 
 
 def _parse(data: bytes, format: ox.RdfFormat, base_iri: str | None, source: str, named_graphs: bool) -> list[ox.Quad]:
     try:
-        return list(ox.parse(data, format=format, base_iri=base_iri, rename_blank_nodes=True,
-                             without_named_graphs=not named_graphs))
+        return list(
+            ox.parse(
+                data, format=format, base_iri=base_iri, rename_blank_nodes=True, without_named_graphs=not named_graphs
+            )
+        )
     except (SyntaxError, ValueError) as exc:
         raise syntax_error(exc, format, source) from None
 

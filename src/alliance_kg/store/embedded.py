@@ -8,8 +8,8 @@ only at start-up.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
@@ -135,10 +135,23 @@ class EmbeddedGraph(KnowledgeGraph):
     def query_runner(self, *, memory_bytes: int | None, federating: bool) -> QueryRunner:
         return QueryRunner(self._store, self.snapshot, memory_bytes=memory_bytes, federating=federating)
 
-    def change_for_update(self, update: str, *, base_iri: str | None = None, using_graphs: Iterable[str] = (),
-                          using_named_graphs: Iterable[str] = (), limits: Limits) -> Change:
-        return change_in_process(self._store, update, base_iri=base_iri, using_graphs=using_graphs,
-                                 using_named_graphs=using_named_graphs, limits=limits)
+    def change_for_update(
+        self,
+        update: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Iterable[str] = (),
+        using_named_graphs: Iterable[str] = (),
+        limits: Limits,
+    ) -> Change:
+        return change_in_process(
+            self._store,
+            update,
+            base_iri=base_iri,
+            using_graphs=using_graphs,
+            using_named_graphs=using_named_graphs,
+            limits=limits,
+        )
 
     # --- writing ----------------------------------------------------------------------------------
 
@@ -156,8 +169,11 @@ class EmbeddedGraph(KnowledgeGraph):
                 if self._journal is not None:
                     self._journal.clear()
             apply_change(self._store, change)
-            self.changed(frozenset(q.subject.value for q in (*change.removed, *change.added)
-                                   if isinstance(q.subject, ox.NamedNode)))
+            self.changed(
+                frozenset(
+                    q.subject.value for q in (*change.removed, *change.added) if isinstance(q.subject, ox.NamedNode)
+                )
+            )
 
     def load_data(self, data: bytes | str, format: str, *, graph: str, source: str = "input") -> None:
         """Load ``data`` by the rules of :mod:`.documents`, with Oxigraph's own bulk parser."""

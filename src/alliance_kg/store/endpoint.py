@@ -10,13 +10,21 @@ confined query processes (:mod:`.processes`): :func:`answer_in_process` runs in 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
-from typing import Callable, ContextManager, Iterable
 
 import pyoxigraph as ox
 
-from ..errors import (AllianceKGError, FederationDisabled, NeedsNetwork, NotAcceptable, QueryEvaluationError,
-                      UnknownGraph, query_syntax_error)
+from ..errors import (
+    AllianceKGError,
+    FederationDisabled,
+    NeedsNetwork,
+    NotAcceptable,
+    QueryEvaluationError,
+    UnknownGraph,
+    query_syntax_error,
+)
 from .formats import serialize_graph
 from .names import CHANGES_GRAPH
 from .pool import WorkerPool
@@ -68,7 +76,7 @@ class ProtocolQuery:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ProtocolQuery":
+    def from_dict(cls, data: dict) -> ProtocolQuery:
         fields = {**data, "solutions": Choice(**data["solutions"]), "graphs": Choice(**data["graphs"])}
         for name in ("default_graphs", "named_graphs", "services"):
             fields[name] = tuple(fields[name])
@@ -89,15 +97,22 @@ class QueryRunner:
     cannot reach the network, and, when ``services`` allows endpoints, ones that can (for a
     query that calls only those)."""
 
-    def __init__(self, store: ox.Store, snapshot: Callable[[], ContextManager[int]], *, memory_bytes: int | None,
-                 federating: bool):
+    def __init__(
+        self,
+        store: ox.Store,
+        snapshot: Callable[[], AbstractContextManager[int]],
+        *,
+        memory_bytes: int | None,
+        federating: bool,
+    ):
         def handler(request: dict) -> tuple[bytes, dict]:
             answer = answer_in_process(store, ProtocolQuery.from_dict(request))
             return answer.body, {"content_type": answer.content_type, "truncated": answer.truncated}
 
         self.confined = WorkerPool(handler, snapshot=snapshot, memory_bytes=memory_bytes)
-        self.federating = WorkerPool(handler, snapshot=snapshot, memory_bytes=memory_bytes, network=True) \
-            if federating else None
+        self.federating = (
+            WorkerPool(handler, snapshot=snapshot, memory_bytes=memory_bytes, network=True) if federating else None
+        )
 
     def answer(self, query: ProtocolQuery, *, timeout: float) -> Answer:
         """The answer to ``query`` within ``timeout`` seconds.
@@ -166,23 +181,32 @@ def evaluate(store: ox.Store, query: ProtocolQuery) -> tuple[object, Reading | N
     networked = here is None or not here.no_network
     if reading is None:
         if networked:
-            raise FederationDisabled("this query cannot be read to check what it calls, and on this platform "
-                                     "queries are not kept from the network otherwise",
-                                     hint="shorten or simplify it; the operator's start-up message says why")
+            raise FederationDisabled(
+                "this query cannot be read to check what it calls, and on this platform "
+                "queries are not kept from the network otherwise",
+                hint="shorten or simplify it; the operator's start-up message says why",
+            )
         reads_from = "FROM" in keywords(text)  # for the dataset only: nothing is fetched anyway
     else:
         check_services(reading.services, frozenset(query.services))
         if reading.services and keyword_count(text, "SERVICE") != len(reading.services):
             # two readings of the text disagree: never let it where the network is open
-            raise FederationDisabled("cannot tell for sure which endpoints this query calls",
-                                     hint="write each SERVICE plainly, outside strings and comments")
+            raise FederationDisabled(
+                "cannot tell for sure which endpoints this query calls",
+                hint="write each SERVICE plainly, outside strings and comments",
+            )
         if reading.services and not networked:
             raise NeedsNetwork("the query calls allowed endpoints: it runs where the network is open")
         for graph in reading.graphs:
             require_graph(store, graph.iri, graph.keyword)
         reads_from = reading.reads_from
-    options = dataset_options(reads_from, query.default_graphs, query.named_graphs, union=query.union,
-                              data_graphs=None if query.union else data_graphs(store))
+    options = dataset_options(
+        reads_from,
+        query.default_graphs,
+        query.named_graphs,
+        union=query.union,
+        data_graphs=None if query.union else data_graphs(store),
+    )
     try:
         return store.query(text, base_iri=query.base_iri, **options), reading
     except SyntaxError as exc:
@@ -191,8 +215,14 @@ def evaluate(store: ox.Store, query: ProtocolQuery) -> tuple[object, Reading | N
         raise evaluation_error(exc, reading) from None
 
 
-def dataset_options(reads_from: bool, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = (), *,
-                    union: bool = True, data_graphs: Iterable[ox.NamedNode] | None = None) -> dict:
+def dataset_options(
+    reads_from: bool,
+    default_graphs: Iterable[str] = (),
+    named_graphs: Iterable[str] = (),
+    *,
+    union: bool = True,
+    data_graphs: Iterable[ox.NamedNode] | None = None,
+) -> dict:
     """Keyword arguments of :meth:`pyoxigraph.Store.query` for the dataset of one request, whose
     query has its own ``FROM`` / ``FROM NAMED`` when ``reads_from``.
 
@@ -214,8 +244,10 @@ def dataset_options(reads_from: bool, default_graphs: Iterable[str] = (), named_
     """
     default_graphs, named_graphs = list(default_graphs), list(named_graphs)
     if default_graphs or named_graphs:
-        return {"default_graph": [ox.NamedNode(iri) for iri in default_graphs],
-                "named_graphs": [ox.NamedNode(iri) for iri in named_graphs]}
+        return {
+            "default_graph": [ox.NamedNode(iri) for iri in default_graphs],
+            "named_graphs": [ox.NamedNode(iri) for iri in named_graphs],
+        }
     # Oxigraph ignores FROM / FROM NAMED when use_default_graph_as_union is set.
     if reads_from:
         return {}
@@ -253,9 +285,10 @@ def require_graph(store: ox.Store, iri: str | None, where: str) -> None:
     if store.contains_named_graph(node):
         return
     source = "reads files" if iri.lower().startswith("file:") else "fetches graphs from the web"
-    raise UnknownGraph(f"{where} <{iri}>: this store has no graph of that name, and it never {source}",
-                       hint="list the graphs with GET /sparql (the service description), or load the data "
-                            "with PUT /store?graph=...")
+    raise UnknownGraph(
+        f"{where} <{iri}>: this store has no graph of that name, and it never {source}",
+        hint="list the graphs with GET /sparql (the service description), or load the data with PUT /store?graph=...",
+    )
 
 
 def evaluation_error(exc: Exception, reading: Reading | None) -> AllianceKGError:
@@ -265,12 +298,17 @@ def evaluation_error(exc: Exception, reading: Reading | None) -> AllianceKGError
     without network, a call the reading of the text missed fails to open its socket: say so."""
     here = confinement()
     if here is not None and here.no_network and isinstance(exc, PermissionError):
-        return FederationDisabled("the query tried to call another endpoint (SERVICE), and query processes "
-                                  "here cannot open network connections")
+        return FederationDisabled(
+            "the query tried to call another endpoint (SERVICE), and query processes "
+            "here cannot open network connections"
+        )
     if reading is None or reading.services:
-        return QueryEvaluationError("cannot run the query: a call to another endpoint (SERVICE) failed"
-                                    if reading is not None else "cannot run the query",
-                                    hint="what another endpoint answered is never shown")
+        return QueryEvaluationError(
+            "cannot run the query: a call to another endpoint (SERVICE) failed"
+            if reading is not None
+            else "cannot run the query",
+            hint="what another endpoint answered is never shown",
+        )
     return QueryEvaluationError(f"cannot run the query: {exc}")
 
 
@@ -284,21 +322,28 @@ def check_services(calls: Iterable[Reference], services: frozenset[str]) -> None
     if not calls:
         return
     if not services:
-        raise FederationDisabled("federated queries (SERVICE) are not enabled on this service",
-                                 hint="query the other endpoint directly; the operator may allow endpoints "
-                                      "with the setting service_allowlist (ALLIANCE_KG_SERVICE_ALLOWLIST)")
+        raise FederationDisabled(
+            "federated queries (SERVICE) are not enabled on this service",
+            hint="query the other endpoint directly; the operator may allow endpoints "
+            "with the setting service_allowlist (ALLIANCE_KG_SERVICE_ALLOWLIST)",
+        )
     allowed = ", ".join(f"<{iri}>" for iri in sorted(services))
     for call in calls:
         if call.iri is None:
-            raise FederationDisabled("SERVICE with a variable: only a named endpoint can be checked against "
-                                     "the allow-list", hint=f"name one of {allowed}")
+            raise FederationDisabled(
+                "SERVICE with a variable: only a named endpoint can be checked against the allow-list",
+                hint=f"name one of {allowed}",
+            )
         if call.iri not in services:
-            raise FederationDisabled(f"SERVICE <{call.iri}> is not an endpoint this service may call",
-                                     hint=f"allowed (setting service_allowlist): {allowed}")
+            raise FederationDisabled(
+                f"SERVICE <{call.iri}> is not an endpoint this service may call",
+                hint=f"allowed (setting service_allowlist): {allowed}",
+            )
 
 
-def serialize(results, fmt: ox.RdfFormat | ox.QueryResultsFormat, max_rows: int,
-              reading: Reading | None = NOTHING) -> tuple[bytes, bool]:
+def serialize(
+    results, fmt: ox.RdfFormat | ox.QueryResultsFormat, max_rows: int, reading: Reading | None = NOTHING
+) -> tuple[bytes, bool]:
     """``results`` written in ``fmt`` (this runs the query to its end), cut after ``max_rows``
     solutions or triples; and whether they were cut.
 

@@ -3,9 +3,9 @@ and the writing of a graph with the prefixes it uses."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 
@@ -35,8 +35,12 @@ class RdfFormatInfo:
 FORMATS = {
     name: RdfFormatInfo(name, format)
     for name, format in (
-        ("turtle", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES), ("nq", ox.RdfFormat.N_QUADS),
-        ("trig", ox.RdfFormat.TRIG), ("jsonld", ox.RdfFormat.JSON_LD), ("xml", ox.RdfFormat.RDF_XML),
+        ("turtle", ox.RdfFormat.TURTLE),
+        ("nt", ox.RdfFormat.N_TRIPLES),
+        ("nq", ox.RdfFormat.N_QUADS),
+        ("trig", ox.RdfFormat.TRIG),
+        ("jsonld", ox.RdfFormat.JSON_LD),
+        ("xml", ox.RdfFormat.RDF_XML),
     )
 }
 _BY_FORMAT = {info.format: info for info in FORMATS.values()}
@@ -44,8 +48,9 @@ _BY_FORMAT = {info.format: info for info in FORMATS.values()}
 _EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML, "n3": ox.RdfFormat.TURTLE}
 
 
-def format_for(name: str | None = None, *, path: str | Path | None = None,
-               media_type: str | None = None) -> RdfFormatInfo:
+def format_for(
+    name: str | None = None, *, path: str | Path | None = None, media_type: str | None = None
+) -> RdfFormatInfo:
     """The format called ``name``, or of the media type ``media_type``, or guessed from the
     extension of ``path``.
 
@@ -62,14 +67,18 @@ def format_for(name: str | None = None, *, path: str | Path | None = None,
     if media_type is not None:
         found = _BY_FORMAT.get(ox.RdfFormat.from_media_type(media_type))  # type: ignore[arg-type]
         if found is None:
-            raise UnsupportedFormat(f"{media_type or '(none)'} is not an RDF format read here",
-                                    hint=f"use one of {', '.join(i.media_type for i in FORMATS.values())}")
+            raise UnsupportedFormat(
+                f"{media_type or '(none)'} is not an RDF format read here",
+                hint=f"use one of {', '.join(i.media_type for i in FORMATS.values())}",
+            )
         return found
     suffix = Path(path or "").suffix.lstrip(".").lower()
     found = _BY_FORMAT.get(_EXTENSIONS.get(suffix) or ox.RdfFormat.from_extension(suffix))  # type: ignore[arg-type]
     if found is None:
-        raise UnsupportedFormat(f"cannot tell the RDF format of {path}",
-                                hint="name it with a known extension (.ttl, .nt, .nq, .trig, .jsonld, .rdf)")
+        raise UnsupportedFormat(
+            f"cannot tell the RDF format of {path}",
+            hint="name it with a known extension (.ttl, .nt, .nq, .trig, .jsonld, .rdf)",
+        )
     return found
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -98,8 +99,12 @@ class KnowledgeGraph(ABC):
             covered = version - 1
         return found if covered <= since else None
 
-    def cached(self, name: str, build: Callable[[KnowledgeGraph], T],
-               patch: Callable[[KnowledgeGraph, T, set[str]], T] | None = None) -> T:
+    def cached(
+        self,
+        name: str,
+        build: Callable[[KnowledgeGraph], T],
+        patch: Callable[[KnowledgeGraph, T, set[str]], T] | None = None,
+    ) -> T:
         """``build(self)``, computed once per :attr:`version` and shared across threads.
 
         With ``patch``, a value of an older version is brought up to date by
@@ -179,8 +184,13 @@ class KnowledgeGraph(ABC):
         return rows
 
     @abstractmethod
-    def quads(self, subject: Term | None = None, predicate: ox.NamedNode | None = None, object: Term | None = None,
-              graph: ox.NamedNode | ox.DefaultGraph | None = None) -> Iterator[ox.Quad]:
+    def quads(
+        self,
+        subject: Term | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: Term | None = None,
+        graph: ox.NamedNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
         """The quads that match the pattern (``None`` matches anything; ``graph=None`` every graph)."""
 
     def contains(self, quad: ox.Quad) -> bool:
@@ -237,8 +247,15 @@ class KnowledgeGraph(ABC):
         endpoints a query's ``SERVICE`` names (for the allow-listed ones)."""
 
     @abstractmethod
-    def change_for_update(self, update: str, *, base_iri: str | None = None, using_graphs: Iterable[str] = (),
-                          using_named_graphs: Iterable[str] = (), limits: Limits) -> Change:
+    def change_for_update(
+        self,
+        update: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Iterable[str] = (),
+        using_named_graphs: Iterable[str] = (),
+        limits: Limits,
+    ) -> Change:
         """The change the SPARQL Update ``update`` would make, worked out within ``limits``
         without changing the graph (see :mod:`.updates`)."""
 

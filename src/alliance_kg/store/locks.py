@@ -15,8 +15,8 @@ a write; a write holds the lock only while it applies an already validated chang
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class ReadWriteLock:

@@ -30,7 +30,6 @@ PREFIXES = {
 }
 
 
-
 def graph_iri(name: str) -> str:
     """A layer name (``seed``) or a graph IRI, as a graph IRI.
 
@@ -46,5 +45,7 @@ def graph_iri(name: str) -> str:
     if name == "changes":
         return CHANGES_GRAPH
     if ":" not in name:
-        raise UnsupportedFormat(f"unknown graph {name!r}", hint=f"use a layer ({', '.join(LAYER_GRAPHS)}) or a full IRI")
+        raise UnsupportedFormat(
+            f"unknown graph {name!r}", hint=f"use a layer ({', '.join(LAYER_GRAPHS)}) or a full IRI"
+        )
     return name

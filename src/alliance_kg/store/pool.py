@@ -12,11 +12,21 @@ import select
 import signal
 import threading
 import time
-from typing import Callable, ContextManager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from .confine import socket_filter
-from .processes import (LIVE, ChildError, Limits, child_message, read_answer, start_child, stderr_file, stderr_tail,
-                        write_all)
+from .processes import (
+    LIVE,
+    ChildError,
+    Limits,
+    child_message,
+    read_answer,
+    start_child,
+    stderr_file,
+    stderr_tail,
+    write_all,
+)
 
 
 class _Gone(Exception):
@@ -122,7 +132,8 @@ def _serve(handler: Callable[[dict], tuple[bytes, dict]], requests: int, answers
         data = _read_frame(requests, None)
         if data is None:
             break
-        _write_frame(answers, child_message(lambda: handler(json.loads(data))))
+        request = json.loads(data)
+        _write_frame(answers, child_message(lambda: handler(request)))  # noqa: B023 - called at once
 
 
 class WorkerPool:
@@ -139,9 +150,16 @@ class WorkerPool:
     :mod:`alliance_kg.store.admission`). ``network`` and ``memory_bytes`` confine every worker.
     """
 
-    def __init__(self, handler: Callable[[dict], tuple[bytes, dict]], *,
-                 snapshot: Callable[[], ContextManager[int]] | None = None, network: bool = False,
-                 memory_bytes: int | None = None, idle_seconds: float = 5.0, max_idle: int = 4):
+    def __init__(
+        self,
+        handler: Callable[[dict], tuple[bytes, dict]],
+        *,
+        snapshot: Callable[[], AbstractContextManager[int]] | None = None,
+        network: bool = False,
+        memory_bytes: int | None = None,
+        idle_seconds: float = 5.0,
+        max_idle: int = 4,
+    ):
         self._handler = handler
         self._snapshot = snapshot
         self.network, self.memory_bytes = network, memory_bytes
@@ -153,8 +171,9 @@ class WorkerPool:
         self._sweeper = threading.Thread(target=self._sweep, daemon=True, name="alliance-kg-worker-sweeper")
         self._sweeper.start()
 
-    def run(self, request: dict, *, timeout: float, setting: str = "query_timeout",
-            version: int | None = None) -> tuple[bytes, dict]:
+    def run(
+        self, request: dict, *, timeout: float, setting: str = "query_timeout", version: int | None = None
+    ) -> tuple[bytes, dict]:
         """The answer of a worker to ``request`` within ``timeout`` seconds, at the graph's state
         now (from ``snapshot``) or at ``version``.
 
@@ -170,8 +189,9 @@ class WorkerPool:
             except _Gone:
                 self._retire(worker)
                 if attempt == 2:
-                    raise ChildError("the query process ended without an answer",
-                                     hint="it may have run out of memory") from None
+                    raise ChildError(
+                        "the query process ended without an answer", hint="it may have run out of memory"
+                    ) from None
                 continue
             except BaseException:
                 if worker.stopped:

@@ -34,11 +34,11 @@ import signal
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from .confine import Confinement, confine, socket_filter
 from ..errors import AllianceKGError, QueryMemoryLimit, QueryTimeout, QueryTooComplex, error_class
+from .confine import Confinement, confine, socket_filter
 
 _OK, _ERROR = b"O", b"E"
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class Limits:
         return QueryTimeout(
             f"the {self.what} ran longer than the limit of {self.timeout:g} s and was stopped",
             hint=f"the limit is the setting {self.setting} (ALLIANCE_KG_{self.setting.upper()}); "
-                 "narrow the query, add a LIMIT, or ask for less time with timeout=",
+            "narrow the query, add a LIMIT, or ask for less time with timeout=",
         )
 
     def out_of_memory(self) -> QueryMemoryLimit:
@@ -85,7 +85,7 @@ class Limits:
         return QueryMemoryLimit(
             f"the {self.what} needed more memory than the limit{limit} and was stopped",
             hint="the limit is the setting query_memory_mb (ALLIANCE_KG_QUERY_MEMORY_MB); narrow the query "
-                 "(a LIMIT, fewer joins, no ORDER BY over a cross product)",
+            "(a LIMIT, fewer joins, no ORDER BY over a cross product)",
         )
 
     def died(self, status: int, stderr: bytes) -> AllianceKGError:
@@ -98,9 +98,12 @@ class Limits:
             return QueryTooComplex(
                 f"the {self.what} could not be parsed or evaluated: its process crashed ({name})",
                 hint="the engine cannot take a text nested or chained this deeply (long chains of UNION, "
-                     "OPTIONAL, &&, + or / count too); simplify it")
-        return ChildError(f"the {self.what} process ended without an answer",
-                          hint="it may have been killed for memory by the system; try again, or narrow it")
+                "OPTIONAL, &&, + or / count too); simplify it",
+            )
+        return ChildError(
+            f"the {self.what} process ended without an answer",
+            hint="it may have been killed for memory by the system; try again, or narrow it",
+        )
 
 
 def stderr_file() -> int:
@@ -189,20 +192,39 @@ def child_message(work: Callable[[], tuple[bytes, dict]]) -> bytes:
         body, about = work()
         return _OK + json.dumps(about).encode() + b"\n" + body
     except AllianceKGError as exc:
-        return _ERROR + json.dumps({"status": exc.status, "code": exc.code, "message": exc.message,
-                                    "hint": exc.hint, "details": getattr(exc, "details", {})}).encode()
+        return (
+            _ERROR
+            + json.dumps(
+                {
+                    "status": exc.status,
+                    "code": exc.code,
+                    "message": exc.message,
+                    "hint": exc.hint,
+                    "details": getattr(exc, "details", {}),
+                }
+            ).encode()
+        )
     except MemoryError:
         return _ERROR + json.dumps({"status": QueryMemoryLimit.status, "code": QueryMemoryLimit.code}).encode()
     except BaseException:  # noqa: BLE001 - a generic failure for the caller; the parent logs the trace
-        return _ERROR + json.dumps({"status": 500, "code": "internal_error", "hint": None,
-                                    "message": "the query could not be answered",
-                                    "trace": traceback.format_exc()}).encode()
+        return (
+            _ERROR
+            + json.dumps(
+                {
+                    "status": 500,
+                    "code": "internal_error",
+                    "hint": None,
+                    "message": "the query could not be answered",
+                    "trace": traceback.format_exc(),
+                }
+            ).encode()
+        )
 
 
 def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def read_answer(data: bytes, limits: Limits) -> tuple[bytes, dict]:

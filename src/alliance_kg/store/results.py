@@ -10,8 +10,8 @@ Oxigraph turns that into XML, CSV or TSV. A cut SPARQL JSON answer says so with
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from itertools import islice
-from typing import Iterable
 
 import pyoxigraph as ox
 
@@ -44,8 +44,14 @@ def term_json(term) -> dict:
             value["datatype"] = term.datatype.value
         return value
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": term_json(term.subject), "predicate": term_json(term.predicate),
-                                            "object": term_json(term.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": term_json(term.subject),
+                "predicate": term_json(term.predicate),
+                "object": term_json(term.object),
+            },
+        }
     raise TypeError(f"not an RDF term: {term!r}")
 
 

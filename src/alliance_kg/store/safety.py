@@ -13,9 +13,8 @@ parser first and its nesting measured without recursion, so anything deeper than
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 
 from ..errors import RDFSyntaxError, TooDeeplyNested
 
@@ -39,8 +38,9 @@ def check_rdf_xml(data: bytes, *, source: str = "the document") -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RDFSyntaxError(f"{source} is not valid UTF-8 (byte {exc.start})",
-                             hint="RDF/XML is read as UTF-8") from None
+        raise RDFSyntaxError(
+            f"{source} is not valid UTF-8 (byte {exc.start})", hint="RDF/XML is read as UTF-8"
+        ) from None
     if _DECLARATION.search(data):
         raise RDFSyntaxError(
             f"{source} declares a DOCTYPE or entities, which RDF/XML here may not",
@@ -68,8 +68,10 @@ def json_nesting(document) -> int:
 
 
 def too_deep(source: str = "the body") -> TooDeeplyNested:
-    return TooDeeplyNested(f"{source} nests arrays and objects more than {MAX_JSON_DEPTH} deep",
-                           hint=f"the limit is {MAX_JSON_DEPTH} levels")
+    return TooDeeplyNested(
+        f"{source} nests arrays and objects more than {MAX_JSON_DEPTH} deep",
+        hint=f"the limit is {MAX_JSON_DEPTH} levels",
+    )
 
 
 def check_json_nesting(data: bytes | str, *, source: str = "the body") -> None:

@@ -26,8 +26,8 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 from urllib.parse import urljoin
 
 from ..errors import TooDeeplyNested
@@ -71,9 +71,10 @@ def check_nesting(text: str, what: str = "the query") -> None:
     """
     depth = nesting_depth(text)
     if depth > MAX_NESTING:
-        raise TooDeeplyNested(f"{what} nests brackets {depth} deep; the limit is {MAX_NESTING}",
-                              hint="flatten the groups ({ }), expressions (( )) or blank nodes ([ ]); "
-                                   "brackets inside strings count too")
+        raise TooDeeplyNested(
+            f"{what} nests brackets {depth} deep; the limit is {MAX_NESTING}",
+            hint="flatten the groups ({ }), expressions (( )) or blank nodes ([ ]); brackets inside strings count too",
+        )
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def read_update(text: str, base_iri: str | None = None) -> Reading | None:
     return _read(text, base_iri, update=True)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def prepare() -> None:
     """Import rdflib's SPARQL parser (about half a second) in this process: the service does it
     once before it forks query processes, so that none of them pays for it."""
@@ -178,7 +179,7 @@ def _read(text: str, base_iri: str | None, *, update: bool) -> Reading | None:
     try:
         if update:
             parsed = parser.parseUpdate(text)
-            pairs = list(zip(parsed.prologue, parsed.request))
+            pairs = list(zip(parsed.prologue, parsed.request, strict=False))
         else:
             parsed = parser.parseQuery(text)
             pairs = [(parsed[0], parsed[1])]
@@ -199,8 +200,12 @@ def _read(text: str, base_iri: str | None, *, update: bool) -> Reading | None:
 class _Found:
     """What the walk over a parse tree has found so far."""
 
-    _KEYWORDS = {"InsertData": "INSERT DATA", "DeleteData": "DELETE DATA", "DeleteWhere": "DELETE WHERE",
-                 "Modify": "DELETE/INSERT"}
+    _KEYWORDS = {
+        "InsertData": "INSERT DATA",
+        "DeleteData": "DELETE DATA",
+        "DeleteWhere": "DELETE WHERE",
+        "Modify": "DELETE/INSERT",
+    }
 
     def __init__(self) -> None:
         self.services: list[Reference] = []
@@ -210,8 +215,9 @@ class _Found:
         self.operations: list[str] = []
 
     def reading(self) -> Reading:
-        return Reading(tuple(self.services), tuple(self.graphs), tuple(self.loads), tuple(self.destructive),
-                       tuple(self.operations))
+        return Reading(
+            tuple(self.services), tuple(self.graphs), tuple(self.loads), tuple(self.destructive), tuple(self.operations)
+        )
 
     def operation(self, node, prologue) -> None:
         name = getattr(node, "name", "")

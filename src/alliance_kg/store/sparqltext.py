@@ -11,7 +11,7 @@ mean something else, which ``tests/test_sparqltext.py`` checks against the parse
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
@@ -63,7 +63,6 @@ def keywords(query: str) -> set[str]:
     }
 
 
-
 _UPDATE_TOKEN = re.compile(
     _TOKEN.pattern.replace("| (?P<word>", r"| (?P<open>\{) | (?P<close>\}) | (?P<word>", 1),
     re.VERBOSE | re.DOTALL,
@@ -89,15 +88,20 @@ def update_with_dataset(update: str, using_graphs: Iterable[str] = (), using_nam
     using_graphs, using_named_graphs = list(using_graphs), list(using_named_graphs)
     if not (using_graphs or using_named_graphs):
         return update
-    clause = " ".join([f"USING <{graph_name(iri, USING_GRAPH_URI).value}>" for iri in using_graphs]
-                      + [f"USING NAMED <{graph_name(iri, USING_NAMED_GRAPH_URI).value}>" for iri in using_named_graphs])
+    clause = " ".join(
+        [f"USING <{graph_name(iri, USING_GRAPH_URI).value}>" for iri in using_graphs]
+        + [f"USING NAMED <{graph_name(iri, USING_NAMED_GRAPH_URI).value}>" for iri in using_named_graphs]
+    )
     own = {"USING", "WITH"} & keywords(update)
     if own:
-        raise BadRequest(f"the update has its own {' and '.join(sorted(own))} and the request has "
-                         f"{USING_GRAPH_URI} or {USING_NAMED_GRAPH_URI}: give the dataset one way only",
-                         hint="drop the parameters, or USING / WITH from the update")
-    tokens = [(m.lastgroup, m.start(), m.end(), m.group()) for m in _UPDATE_TOKEN.finditer(update)
-              if m.lastgroup != "skip"]
+        raise BadRequest(
+            f"the update has its own {' and '.join(sorted(own))} and the request has "
+            f"{USING_GRAPH_URI} or {USING_NAMED_GRAPH_URI}: give the dataset one way only",
+            hint="drop the parameters, or USING / WITH from the update",
+        )
+    tokens = [
+        (m.lastgroup, m.start(), m.end(), m.group()) for m in _UPDATE_TOKEN.finditer(update) if m.lastgroup != "skip"
+    ]
     edits: list[tuple[int, int, str]] = []
     depth = 0
     for i, (kind, start, _, text) in enumerate(tokens):
@@ -112,7 +116,7 @@ def update_with_dataset(update: str, using_graphs: Iterable[str] = (), using_nam
             elif before[0] == "word" and before[3].upper() == "DELETE" and i + 1 < len(tokens):
                 close = _matching_close(tokens, i + 1)
                 if close is not None:
-                    group = update[tokens[i + 1][1]:tokens[close][2]]
+                    group = update[tokens[i + 1][1] : tokens[close][2]]
                     edits.append((start, tokens[close][2], f"{group} {clause} WHERE {group}"))
     for start, end, text in reversed(edits):
         update = update[:start] + text + update[end:]
@@ -138,7 +142,7 @@ def graph_name(iri: str, parameter: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(iri)
     except ValueError as exc:
-        raise BadRequest(f"{parameter} is not an absolute IRI: {iri!r} ({exc})",
-                         hint="give graph IRIs in full, such as https://w3id.org/alliance-kg/graph/seed") from None
-
-
+        raise BadRequest(
+            f"{parameter} is not an absolute IRI: {iri!r} ({exc})",
+            hint="give graph IRIs in full, such as https://w3id.org/alliance-kg/graph/seed",
+        ) from None

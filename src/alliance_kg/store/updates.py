@@ -11,17 +11,17 @@ data graphs and sends back the difference as N-Quads.
 from __future__ import annotations
 
 import uuid
-from typing import Iterable
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
 from ..errors import FederationDisabled, Forbidden, QueryEvaluationError, query_syntax_error
-from .processes import Limits, confinement, run_isolated
-from .sparqlparse import Reading, check_nesting, prepare, read_update
-from .sparqltext import update_with_dataset
 from .change import Change
 from .endpoint import require_graph
 from .names import CHANGES_GRAPH, PREFIXES
+from .processes import Limits, confinement, run_isolated
+from .sparqlparse import Reading, check_nesting, prepare, read_update
+from .sparqltext import update_with_dataset
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 #: An operator's update (the CLI): an hour, no memory limit; the service passes its own limits.
@@ -29,9 +29,15 @@ OPERATOR = Limits(timeout=3600, what="update")
 _NQ = ox.RdfFormat.N_QUADS
 
 
-def change_in_process(store: ox.Store, update: str, *, base_iri: str | None = None,
-                      using_graphs: Iterable[str] = (), using_named_graphs: Iterable[str] = (),
-                      limits: Limits = OPERATOR) -> Change:
+def change_in_process(
+    store: ox.Store,
+    update: str,
+    *,
+    base_iri: str | None = None,
+    using_graphs: Iterable[str] = (),
+    using_named_graphs: Iterable[str] = (),
+    limits: Limits = OPERATOR,
+) -> Change:
     """What ``update`` would change on the in-memory ``store``, worked out in a confined child
     on its copy of the data graphs (the embedded store's
     :meth:`~alliance_kg.store.KnowledgeGraph.change_for_update`).
@@ -64,13 +70,21 @@ def change_in_process(store: ox.Store, update: str, *, base_iri: str | None = No
     using_graphs, using_named_graphs = tuple(using_graphs), tuple(using_named_graphs)
     prepare()  # the parser, imported here once rather than in every child
     body, about = run_isolated(lambda: _run(store, update, base_iri, using_graphs, using_named_graphs), limits)
-    removed, added = body[:about["removed_bytes"]], body[about["removed_bytes"]:]
-    return Change(removed=frozenset(ox.parse(removed, format=_NQ)), added=frozenset(ox.parse(added, format=_NQ)),
-                  destructive=tuple(about["destructive"]))
+    removed, added = body[: about["removed_bytes"]], body[about["removed_bytes"] :]
+    return Change(
+        removed=frozenset(ox.parse(removed, format=_NQ)),
+        added=frozenset(ox.parse(added, format=_NQ)),
+        destructive=tuple(about["destructive"]),
+    )
 
 
-def _run(store: ox.Store, update: str, base_iri: str | None, using_graphs: tuple[str, ...],
-         using_named_graphs: tuple[str, ...]) -> tuple[bytes, dict]:
+def _run(
+    store: ox.Store,
+    update: str,
+    base_iri: str | None,
+    using_graphs: tuple[str, ...],
+    using_named_graphs: tuple[str, ...],
+) -> tuple[bytes, dict]:
     """In the child: check the update, run it on a copy of the data graphs, and answer the
     difference (the removed quads, then the added ones, as N-Quads)."""
     check_nesting(update, "the update")
@@ -97,8 +111,10 @@ def _run(store: ox.Store, update: str, base_iri: str | None, using_graphs: tuple
         raise _change_log_forbidden()
     removed_nq = ox.serialize(removed, format=_NQ) if removed else b""
     added_nq = ox.serialize(added, format=_NQ) if added else b""
-    return removed_nq + added_nq, {"removed_bytes": len(removed_nq),
-                                   "destructive": list(reading.destructive) if reading else []}
+    return removed_nq + added_nq, {
+        "removed_bytes": len(removed_nq),
+        "destructive": list(reading.destructive) if reading else [],
+    }
 
 
 def _check(store: ox.Store, reading: Reading | None, *, confined: bool) -> None:
@@ -106,19 +122,25 @@ def _check(store: ox.Store, reading: Reading | None, *, confined: bool) -> None:
     that the store lacks; where the process is not confined, refuse an update it cannot read."""
     if reading is None:
         if not confined:
-            raise FederationDisabled("this update cannot be read to check what it fetches, and on this platform "
-                                     "updates are not kept from the network otherwise",
-                                     hint="send it as smaller updates; the operator's log says why")
+            raise FederationDisabled(
+                "this update cannot be read to check what it fetches, and on this platform "
+                "updates are not kept from the network otherwise",
+                hint="send it as smaller updates; the operator's log says why",
+            )
         return
     for load in reading.loads:
         if not load.silent:
-            raise FederationDisabled(f"LOAD {load.written} is not allowed: this service never fetches a document",
-                                     hint="send the data itself (INSERT DATA, or PUT/POST to /store)")
+            raise FederationDisabled(
+                f"LOAD {load.written} is not allowed: this service never fetches a document",
+                hint="send the data itself (INSERT DATA, or PUT/POST to /store)",
+            )
         if not confined:
             raise FederationDisabled("LOAD SILENT cannot be kept from the network on this platform: it is refused")
     for service in reading.services:
-        raise FederationDisabled(f"SERVICE {service.written} is not allowed in updates: an update never calls "
-                                 "another endpoint", hint="query the other endpoint, then send the data itself")
+        raise FederationDisabled(
+            f"SERVICE {service.written} is not allowed in updates: an update never calls another endpoint",
+            hint="query the other endpoint, then send the data itself",
+        )
     for graph in reading.graphs:
         if graph.keyword.startswith("USING"):
             require_graph(store, graph.iri, graph.keyword)
@@ -140,8 +162,9 @@ def _names_change_log(data: list[ox.Quad], update: str, base_iri: str | None) ->
 
 
 def _change_log_forbidden() -> Forbidden:
-    return Forbidden("the change log graph is written by the service only",
-                     hint=f"leave <{CHANGES_GRAPH}> out of the update")
+    return Forbidden(
+        "the change log graph is written by the service only", hint=f"leave <{CHANGES_GRAPH}> out of the update"
+    )
 
 
 def in_change_log(quad: ox.Quad) -> bool:

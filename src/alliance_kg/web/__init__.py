@@ -42,9 +42,13 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
         guard=Guard(kg, config.shapes_dir, max_change_quads=config.max_change_quads),
         tokens=load_tokens(config),
         queries=kg.query_runner(memory_bytes=config.query_memory_bytes, federating=bool(config.service_endpoints)),
-        slots=QuerySlots(slots=config.query_slots, per_client=config.query_slots_per_client, queue=config.query_queue,
-                         wait_seconds=config.query_queue_seconds,
-                         retry_after=min(config.query_timeout, config.query_queue_seconds)),
+        slots=QuerySlots(
+            slots=config.query_slots,
+            per_client=config.query_slots_per_client,
+            queue=config.query_queue,
+            wait_seconds=config.query_queue_seconds,
+            retry_after=min(config.query_timeout, config.query_queue_seconds),
+        ),
         sparql_answers=AnswerCache(config.answer_cache_bytes),
         api_answers=AnswerCache(config.answer_cache_bytes),
     )

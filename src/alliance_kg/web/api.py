@@ -11,15 +11,15 @@ from datetime import date
 from flask import Blueprint, Response, jsonify, make_response, request
 
 from .. import __version__
-from ..knowledge import figures, lineage
 from ..knowledge import companies as companies_domain
+from ..knowledge import figures, lineage
 from ..knowledge import responsibility as resp
 from ..knowledge.assignments import list_scopes
 from ..rules.validation import validate
-from .common import context_link, report_response
 from . import parameters
-from .parameters import params
+from .common import context_link, report_response
 from .context import graph, services, settings
+from .parameters import params
 
 blueprint = Blueprint("api", __name__)
 
@@ -73,9 +73,17 @@ def scopes():
 @cached_answer
 def responsibility():
     args = params("region", "country", "technology", "segment", "as_of", "layer")
-    return jsonify(resp.responsibility(graph(), region=args["region"], country=args["country"],
-                                       technology=args["technology"], segment=args["segment"],
-                                       as_of=parameters.day("as_of", args["as_of"]), layer=parameters.layer(args["layer"])))
+    return jsonify(
+        resp.responsibility(
+            graph(),
+            region=args["region"],
+            country=args["country"],
+            technology=args["technology"],
+            segment=args["segment"],
+            as_of=parameters.day("as_of", args["as_of"]),
+            layer=parameters.layer(args["layer"]),
+        )
+    )
 
 
 @blueprint.get("/api/companies")
@@ -89,8 +97,11 @@ def companies():
 @cached_answer
 def company(key: str):
     args = params("as_of", "layer")
-    return jsonify(companies_domain.company_roles(graph(), key, as_of=parameters.day("as_of", args["as_of"]),
-                                                  layer=parameters.layer(args["layer"])))
+    return jsonify(
+        companies_domain.company_roles(
+            graph(), key, as_of=parameters.day("as_of", args["as_of"]), layer=parameters.layer(args["layer"])
+        )
+    )
 
 
 @blueprint.get("/api/lineage/<path:key>")

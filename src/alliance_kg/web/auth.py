@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import functools
 import hmac
-from pathlib import Path
-
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import g, request
 
@@ -65,7 +64,9 @@ def read_token_file(path: Path) -> dict[str, Writer]:
         if not sep or not name.strip() or not words or len(words) > 2 or words[1:] not in ([], ["admin"]):
             raise ConfigurationError(f"{path}, line {number}: expected 'name: token' or 'name: token admin'")
         if len(words[0]) < 16:
-            raise ConfigurationError(f"{path}, line {number}: the token of {name.strip()!r} is shorter than 16 characters")
+            raise ConfigurationError(
+                f"{path}, line {number}: the token of {name.strip()!r} is shorter than 16 characters"
+            )
         tokens[words[0]] = Writer(name.strip(), admin=words[1:] == ["admin"])
     return tokens
 

@@ -34,8 +34,9 @@ def _validator(schema: str) -> Draft202012Validator:
     if schema not in document["components"]["schemas"]:
         raise KeyError(f"openapi.json describes no schema {schema!r}")
     registry = Registry().with_resource(_DOCUMENT, Resource.from_contents(document, default_specification=DRAFT202012))
-    return Draft202012Validator({"$ref": f"{_DOCUMENT}#/components/schemas/{schema}"}, registry=registry,
-                                format_checker=FormatChecker(["date"]))
+    return Draft202012Validator(
+        {"$ref": f"{_DOCUMENT}#/components/schemas/{schema}"}, registry=registry, format_checker=FormatChecker(["date"])
+    )
 
 
 def check_body(body: Any, schema: str) -> None:
@@ -73,13 +74,19 @@ def _said(error: ValidationError, errors: list[ValidationError]) -> BadRequest:
     if kind == "additionalProperties":
         known = sorted(schema.get("properties", {}))
         unknown = sorted(set(value) - set(known))
-        missing = [name for e in errors if e.validator == "required" and e.absolute_path == error.absolute_path
-                   for name in e.validator_value if name not in value]
+        missing = [
+            name
+            for e in errors
+            if e.validator == "required" and e.absolute_path == error.absolute_path
+            for name in e.validator_value
+            if name not in value
+        ]
         for name in missing:
             typo = difflib.get_close_matches(name, unknown, n=1, cutoff=0.6)
             if typo:
-                return BadRequest(f"{where}.{name} is required, and {where} has the unknown field {typo[0]!r}: "
-                                  f"did you mean {name!r}?")
+                return BadRequest(
+                    f"{where}.{name} is required, and {where} has the unknown field {typo[0]!r}: did you mean {name!r}?"
+                )
         named = []
         for name in unknown:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
@@ -96,7 +103,9 @@ def _said(error: ValidationError, errors: list[ValidationError]) -> BadRequest:
         check_characters(value, where)  # a control character is the thing to say, not a wrong value
     if kind == "enum":
         noun = str(error.absolute_path[-1]).replace("_", " ") if error.absolute_path else "value"
-        return BadRequest(f"{where}={value!r} is not a {noun}", hint=f"use one of {', '.join(map(str, schema['enum']))}")
+        return BadRequest(
+            f"{where}={value!r} is not a {noun}", hint=f"use one of {', '.join(map(str, schema['enum']))}"
+        )
     if kind == "format":
         return BadRequest(f"{where}={value!r} is not a date", hint="write it as YYYY-MM-DD")
     if kind == "pattern" and error.validator_value.startswith("^https?://"):

@@ -12,7 +12,10 @@ from ..rules.validation import ValidationReport
 from .negotiation import Representation, negotiate
 
 #: The validation report: a JSON summary (the default) or the SHACL report graph.
-REPORT_FORMATS = (Representation("application/json", None), *Representation.rdf(ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD))
+REPORT_FORMATS = (
+    Representation("application/json", None),
+    *Representation.rdf(ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD),
+)
 _RDFLIB_NAMES = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.JSON_LD: "json-ld"}
 
 
@@ -33,8 +36,10 @@ def rejected(result: WriteResult) -> Response:
         return graph
     results = result.report.results
     first = results[0].message if results else "the graph would not conform"
-    error = ValidationFailed(f"the write was rejected: it breaks {len(results)} rule(s): {first}",
-                             hint="nothing was changed; the report lists every violation")
+    error = ValidationFailed(
+        f"the write was rejected: it breaks {len(results)} rule(s): {first}",
+        hint="nothing was changed; the report lists every violation",
+    )
     error.details = {"report": result.report.to_dict()}
     raise error
 

@@ -40,7 +40,11 @@ def _is_read() -> bool:
         return True
     if request.method == "OPTIONS":
         wanted = (request.headers.get("Access-Control-Request-Method") or "").upper()
-        headers = {h.strip().lower() for h in (request.headers.get("Access-Control-Request-Headers") or "").split(",") if h.strip()}
+        headers = {
+            h.strip().lower()
+            for h in (request.headers.get("Access-Control-Request-Headers") or "").split(",")
+            if h.strip()
+        }
         return wanted in ("GET", "HEAD", "POST") and headers <= {"accept", "content-type"}
     if request.method == "POST" and request.path == "/sparql":
         if request.mimetype == FORM:

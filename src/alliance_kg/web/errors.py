@@ -73,5 +73,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _bug(exc: Exception):
         app.logger.exception("unexpected error")
-        return envelope(500, "internal_error", "the server failed to answer this request",
-                        "this is a bug in alliance-kg: please report it with the request that caused it")
+        return envelope(
+            500,
+            "internal_error",
+            "the server failed to answer this request",
+            "this is a bug in alliance-kg: please report it with the request that caused it",
+        )

@@ -38,31 +38,32 @@ does); the JSON body gives it too, with ``url``, the ``/store?graph=…`` URL. A
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import pyoxigraph as ox
 from flask import Blueprint, Request, Response, g, jsonify, request, url_for
-
 from werkzeug.datastructures import MultiDict
 
 from ..errors import BadRequest, Forbidden, NotFound, UnsupportedFormat, UnsupportedMediaType
+from ..rules.guard import Plan
+from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_for, serialize_graph
 from ..store.documents import read_rdf
 from ..store.processes import Limits
-from ..store import CHANGES_GRAPH, GRAPH_BASE, Change, KnowledgeGraph, format_for, serialize_graph
-from ..rules.guard import Plan
 from .auth import requires_writer
-from .context import graph, guard, settings
-from .negotiation import GRAPH_FORMATS, negotiate
 from .common import rejected
+from .context import graph, guard, settings
+from .negotiation import GRAPH_FORMATS, accepted, negotiate
 from .parameters import dry_run_flag
-from .negotiation import accepted
 
 blueprint = Blueprint("gsp", __name__)
 
 #: Media types a request body may have, and the Oxigraph format each is parsed with.
 BODY_FORMATS: dict[str, ox.RdfFormat] = {
-    **{f.media_type: f for f in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML)},
+    **{
+        f.media_type: f
+        for f in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML)
+    },
     "text/plain": ox.RdfFormat.N_TRIPLES,
 }
 #: Dataset formats: readable by Oxigraph, refused as the body of a one-graph write.
@@ -120,8 +121,10 @@ def target_graph(args: MultiDict) -> Target | None:
     """
     graphs = args.getlist("graph")
     if "default" in args and graphs:
-        raise BadRequest("give either ?default or ?graph=<IRI>, not both",
-                         hint="?default is the store's default graph; ?graph= names one named graph")
+        raise BadRequest(
+            "give either ?default or ?graph=<IRI>, not both",
+            hint="?default is the store's default graph; ?graph= names one named graph",
+        )
     if len(graphs) > 1:
         raise BadRequest(f"{len(graphs)} graph parameters in one request", hint="name exactly one graph")
     if "default" in args:
@@ -131,8 +134,10 @@ def target_graph(args: MultiDict) -> Target | None:
     try:
         return Target(ox.NamedNode(graphs[0]))
     except ValueError as exc:
-        raise BadRequest(f"graph is not an absolute IRI: {graphs[0]!r} ({exc})",
-                         hint="give the graph IRI in full, such as https://w3id.org/alliance-kg/graph/seed") from None
+        raise BadRequest(
+            f"graph is not an absolute IRI: {graphs[0]!r} ({exc})",
+            hint="give the graph IRI in full, such as https://w3id.org/alliance-kg/graph/seed",
+        ) from None
 
 
 #: The query parameters of ``/store``: which graph, and for a write ``dry_run``.
@@ -153,8 +158,10 @@ def check_parameters(args: MultiDict) -> None:
     """
     unknown = sorted(set(args) - set(PARAMETERS))
     if unknown:
-        raise BadRequest(f"unknown parameter {', '.join(repr(u) for u in unknown)} for /store",
-                         hint="parameters of this endpoint: graph=, default, dry_run=")
+        raise BadRequest(
+            f"unknown parameter {', '.join(repr(u) for u in unknown)} for /store",
+            hint="parameters of this endpoint: graph=, default, dry_run=",
+        )
     if len(args.getlist("dry_run")) > 1:
         raise BadRequest("parameter 'dry_run' is given more than once", hint="give each parameter once")
 
@@ -226,18 +233,22 @@ def read_payload(req: Request, target: Target) -> frozenset[ox.Quad]:
     limits = Limits(config.query_timeout, "query_timeout", what="document", memory_bytes=config.query_memory_bytes)
     if req.mimetype == MULTIPART:
         if req.method != "POST":
-            raise UnsupportedMediaType(f"{MULTIPART} is read for POST only",
-                                       hint=f"{req.method} takes one document: {', '.join(BODY_FORMATS)}")
+            raise UnsupportedMediaType(
+                f"{MULTIPART} is read for POST only", hint=f"{req.method} takes one document: {', '.join(BODY_FORMATS)}"
+            )
         if req.form:  # a part without a name has the name None
             names = ", ".join(sorted(repr(name) if name else "(a part without a name)" for name in req.form))
-            raise BadRequest(f"the multipart body has parts that are not files: {names}",
-                             hint="send each document as a file part (with a filename) and its Content-Type")
+            raise BadRequest(
+                f"the multipart body has parts that are not files: {names}",
+                hint="send each document as a file part (with a filename) and its Content-Type",
+            )
         quads: frozenset[ox.Quad] = frozenset()
         for field, part in req.files.items(multi=True):
             source = f"the part {part.filename or field!r}"
             format = body_format(part.mimetype, part.mimetype_params.get("charset"), filename=part.filename)
-            quads |= read_rdf(part.read(), format, into=target.name, base_iri=base, source=source, named_graphs=False,
-                              limits=limits)
+            quads |= read_rdf(
+                part.read(), format, into=target.name, base_iri=base, source=source, named_graphs=False, limits=limits
+            )
         return quads
     data = req.get_data()
     if not data and not req.mimetype:
@@ -289,8 +300,10 @@ def store():
 def read(target: Target | None):
     """The graph's triples in the format the ``Accept`` header prefers (HEAD: the same headers)."""
     if target is None:
-        raise BadRequest("name a graph: /store?default or /store?graph=<IRI>",
-                         hint="the graphs are listed by the service description, GET /sparql")
+        raise BadRequest(
+            "name a graph: /store?default or /store?graph=<IRI>",
+            hint="the graphs are listed by the service description, GET /sparql",
+        )
     kg = graph()
     if not kg.graph_exists(target.name):
         raise NotFound(f"there is no graph {target.label}", hint="PUT or POST triples to create it")
@@ -309,17 +322,20 @@ def write(target: Target | None):
     creating = target is None  # POST to the graph store: a new graph
     if creating:
         if method != "POST":
-            raise BadRequest(f"{method} needs a graph: /store?default or /store?graph=<IRI>",
-                             hint="only POST to /store alone creates a new graph")
+            raise BadRequest(
+                f"{method} needs a graph: /store?default or /store?graph=<IRI>",
+                hint="only POST to /store alone creates a new graph",
+            )
         target = Target(ox.NamedNode(new_graph_iri()))
     if target.iri == CHANGES_GRAPH:
-        raise Forbidden("the change log graph is written by the service only",
-                              hint="write to another graph")
+        raise Forbidden("the change log graph is written by the service only", hint="write to another graph")
     dry_run = dry_run_flag()
     payload = read_payload(request, target) if method != "DELETE" else frozenset()
     if creating and not payload:
-        raise BadRequest("the body holds no triple: there is no graph to create",
-                         hint="send the new graph's triples in the body")
+        raise BadRequest(
+            "the body holds no triple: there is no graph to create", hint="send the new graph's triples in the body"
+        )
+
     def plan(kg: KnowledgeGraph) -> Plan:
         existed = kg.graph_exists(target.name)
         if method == "DELETE" and not existed:
@@ -332,8 +348,14 @@ def write(target: Target | None):
     if not result.accepted and not dry_run:
         return rejected(result)
     created = not result.plan.notes["existed"] and method != "DELETE" and result.added > 0
-    body = {"graph": target.iri, "default": target.iri is None, "url": target.url(), "created": created,
-            "dry_run": dry_run, **result.to_dict()}
+    body = {
+        "graph": target.iri,
+        "default": target.iri is None,
+        "url": target.url(),
+        "created": created,
+        "dry_run": dry_run,
+        **result.to_dict(),
+    }
     response = jsonify(body)
     if created and result.committed:
         response.status_code = 201

@@ -117,8 +117,7 @@ def negotiate(accept: MIMEAccept | str | None, table: tuple[Representation, ...]
     chosen = accept.best_match([r.media_type for r in table])
     if chosen is None:
         raise NotAcceptable(
-            f"no media type in the Accept header is available for {what}; "
-            f"available: {', '.join(available(table))}",
+            f"no media type in the Accept header is available for {what}; available: {', '.join(available(table))}",
             hint=f"accept one of these, or send no Accept header for {table[0].media_type}",
         )
     return next(r for r in table if r.media_type == chosen)

@@ -27,14 +27,14 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
+from ..errors import AllianceKGError, NotFound
 from ..knowledge import lineage as lineage_domain
 from ..knowledge import responsibility as resp
-from ..knowledge.companies import company_roles
 from ..knowledge.catalog import catalog
+from ..knowledge.companies import company_roles
 from ..knowledge.describe import describe, link_target, resolve
-from ..errors import AllianceKGError, NotFound
-from ..store import BASE, PREFIXES, serialize_graph
 from ..knowledge.void import VOID_PREFIXES, describe_dataset
+from ..store import BASE, PREFIXES, serialize_graph
 from .context import graph, settings
 from .negotiation import Representation, negotiate
 from .parameters import params
@@ -62,7 +62,7 @@ def _href(iri: str) -> str | None:
 def _shorten(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -89,12 +89,14 @@ def _iri(base: str, key: str) -> str:
     try:
         return ox.NamedNode(base + key).value
     except ValueError:
-        raise NotFound(f"{key!r} is not the id of anything here", hint="ids look like Europe or assignment-Europe") from None
+        raise NotFound(
+            f"{key!r} is not the id of anything here", hint="ids look like Europe or assignment-Europe"
+        ) from None
 
 
 def _document_url(iri: str, extension: str | None) -> str:
     """The path of the document about ``iri`` (a resource of ``/id/``), in the format ``extension`` names."""
-    key = iri[len(BASE + "id/"):]
+    key = iri[len(BASE + "id/") :]
     return url_for("pages.document", key=f"{key}.{extension}" if extension else key)
 
 
@@ -124,9 +126,13 @@ def document(key: str):
     description = describe(kg, iri)
     chosen = _representation(extension)
     if chosen.format is None:
-        body = render_template("resource.html", d=description, doc_url=url_for("pages.document", key=key),
-                               formats=[(e, t) for e, t in EXTENSIONS.items() if e != "html"],
-                               **_answers(kg, iri))
+        body = render_template(
+            "resource.html",
+            d=description,
+            doc_url=url_for("pages.document", key=key),
+            formats=[(e, t) for e, t in EXTENSIONS.items() if e != "html"],
+            **_answers(kg, iri),
+        )
         response = Response(body, content_type="text/html; charset=utf-8")
     else:
         response = Response(serialize_graph(description.triples, chosen.format), content_type=chosen.content_type)
@@ -206,10 +212,12 @@ def render_ontology(path: Path) -> str:
 @blueprint.get("/.well-known/void")
 def void():
     chosen = _representation(None, RDF_DATA)
-    triples = describe_dataset(graph(), endpoint=url_for("sparql.sparql", _external=True),
-                               store_url=url_for("gsp.store", _external=True))
-    response = Response(serialize_graph(triples, chosen.format, {**PREFIXES, **VOID_PREFIXES}),
-                        content_type=chosen.content_type)
+    triples = describe_dataset(
+        graph(), endpoint=url_for("sparql.sparql", _external=True), store_url=url_for("gsp.store", _external=True)
+    )
+    response = Response(
+        serialize_graph(triples, chosen.format, {**PREFIXES, **VOID_PREFIXES}), content_type=chosen.content_type
+    )
     response.vary.add("Accept")
     return response
 

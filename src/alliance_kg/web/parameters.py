@@ -25,8 +25,10 @@ def params(*names: str) -> dict[str, str | None]:
     unknown = sorted(set(request.args) - set(names))
     if unknown:
         known = ", ".join(f"{n}=" for n in names) or "none"
-        raise BadRequest(f"unknown parameter {', '.join(repr(u) for u in unknown)} for {request.path}",
-                         hint=f"parameters of this endpoint: {known}")
+        raise BadRequest(
+            f"unknown parameter {', '.join(repr(u) for u in unknown)} for {request.path}",
+            hint=f"parameters of this endpoint: {known}",
+        )
     repeated = sorted(n for n in names if len(request.args.getlist(n)) > 1)
     if repeated:
         raise BadRequest(f"parameter {repeated[0]!r} is given more than once", hint="give each parameter once")
@@ -72,8 +74,9 @@ def moment(name: str, text: str | None) -> datetime | None:
     try:
         found = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise BadRequest(f"{name}={text!r} is not a date or date-time",
-                         hint="write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ") from None
+        raise BadRequest(
+            f"{name}={text!r} is not a date or date-time", hint="write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"
+        ) from None
     if found.tzinfo is None:
         raise BadRequest(f"{name}={text!r} has no time zone", hint="end it with Z for UTC")
     return found
@@ -92,7 +95,9 @@ def scope_kind(text: str | None) -> str | None:
     if not text:
         return None
     if text not in SCOPE_KINDS:
-        raise BadRequest(f"kind={text!r} is not a kind of scope", hint="use kind=region, kind=technology or kind=segment")
+        raise BadRequest(
+            f"kind={text!r} is not a kind of scope", hint="use kind=region, kind=technology or kind=segment"
+        )
     return text
 
 

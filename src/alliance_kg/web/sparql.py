@@ -24,8 +24,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import pyoxigraph as ox
 from flask import Blueprint, Request, Response, g, jsonify, request
@@ -40,9 +40,9 @@ from ..store.results import TRUNCATED_HEADER
 from ..store.sparqltext import USING_GRAPH_URI, USING_NAMED_GRAPH_URI, graph_name
 from .auth import requires_writer
 from .common import rejected
-from .parameters import dry_run_flag
 from .context import graph, guard, services, settings
 from .negotiation import GRAPH_FORMATS, SOLUTIONS_FORMATS, Representation, accepted, negotiate
+from .parameters import dry_run_flag
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -50,7 +50,9 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DEFAULT_GRAPH_URI, NAMED_GRAPH_URI = "default-graph-uri", "named-graph-uri"
 FORM, QUERY_BODY, UPDATE_BODY = (
-    "application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"
+    "application/x-www-form-urlencoded",
+    "application/sparql-query",
+    "application/sparql-update",
 )
 
 
@@ -99,8 +101,10 @@ def read_request(req: Request) -> ProtocolRequest | UpdateRequest | None:
                 raise BadRequest("give either a query or an update, not both")
             return _update(params.getlist("update"), params)
         if "query" not in params:
-            raise BadRequest("the form has no query parameter",
-                             hint="send query=... in the form body (URL parameters are not read for a form POST)")
+            raise BadRequest(
+                "the form has no query parameter",
+                hint="send query=... in the form body (URL parameters are not read for a form POST)",
+            )
         return _operation(params.getlist("query"), params)
     if mimetype == QUERY_BODY:
         if "query" in req.args:
@@ -111,8 +115,7 @@ def read_request(req: Request) -> ProtocolRequest | UpdateRequest | None:
             raise BadRequest("an update in both the body and the URL", hint="send it in the body only")
         return _update([_decode(req.get_data(), req.mimetype_params.get("charset"))], req.args)
     raise UnsupportedMediaType(
-        f"cannot read a POST body of type {mimetype or '(none)'}: "
-        f"send a query as {QUERY_BODY} or as a form ({FORM})",
+        f"cannot read a POST body of type {mimetype or '(none)'}: send a query as {QUERY_BODY} or as a form ({FORM})",
         hint="or use GET /sparql?query=...",
     )
 
@@ -131,13 +134,16 @@ def _decode(body: bytes, charset: str | None) -> str:
     """A query or update body: UTF-8, as the protocol requires (a 415 for another ``charset``,
     a 400 naming the first byte that is not UTF-8)."""
     if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType(f"a query or update must be sent in UTF-8, not charset={charset}",
-                                   hint="send the body in UTF-8 (SPARQL 1.1 Protocol, 2.1.2 and 2.2.2)")
+        raise UnsupportedMediaType(
+            f"a query or update must be sent in UTF-8, not charset={charset}",
+            hint="send the body in UTF-8 (SPARQL 1.1 Protocol, 2.1.2 and 2.2.2)",
+        )
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        error = BadRequest(f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}",
-                           hint="send the query in UTF-8")
+        error = BadRequest(
+            f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}", hint="send the query in UTF-8"
+        )
         error.details = {"byte": exc.start}
         raise error from None
 
@@ -147,7 +153,9 @@ def _update(updates: list[str], params: MultiDict) -> UpdateRequest:
         raise BadRequest(f"{len(updates)} update parameters in one request", hint="send exactly one update")
     if not updates[0].strip():
         raise BadRequest("the update is empty", hint="send a SPARQL update such as INSERT DATA { … }")
-    return UpdateRequest(updates[0], tuple(params.getlist(USING_GRAPH_URI)), tuple(params.getlist(USING_NAMED_GRAPH_URI)))
+    return UpdateRequest(
+        updates[0], tuple(params.getlist(USING_GRAPH_URI)), tuple(params.getlist(USING_NAMED_GRAPH_URI))
+    )
 
 
 def choice(table: tuple[Representation, ...]) -> Choice:
@@ -173,16 +181,19 @@ def request_timeout(value: str | None, limit: float) -> float:
     except ValueError:
         raise BadRequest(f"timeout={value!r} is not a number of seconds") from None
     if not MIN_TIMEOUT <= asked <= limit:
-        raise BadRequest(f"timeout={value!r} must be at least {MIN_TIMEOUT:g} and at most {limit:g} seconds",
-                         hint="the upper bound is the setting query_timeout (ALLIANCE_KG_QUERY_TIMEOUT)")
+        raise BadRequest(
+            f"timeout={value!r} must be at least {MIN_TIMEOUT:g} and at most {limit:g} seconds",
+            hint="the upper bound is the setting query_timeout (ALLIANCE_KG_QUERY_TIMEOUT)",
+        )
     return asked
 
 
 # --- the service description -----------------------------------------------------------------
 
 
-def service_description(endpoint: str, named_graphs: Iterable[ox.NamedNode | ox.BlankNode], *,
-                        union: bool = True, update: bool = False) -> list[ox.Triple]:
+def service_description(
+    endpoint: str, named_graphs: Iterable[ox.NamedNode | ox.BlankNode], *, union: bool = True, update: bool = False
+) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/)
     of this endpoint at ``endpoint``, with one ``sd:namedGraph`` per graph of ``named_graphs``;
     ``sd:UnionDefaultGraph`` when the default graph is the union of all graphs; SPARQL 1.1
@@ -242,8 +253,9 @@ def sparql():
         with kg.reading():
             names = kg.named_graphs() if union else [ox.NamedNode(iri) for iri in kg.data_graphs()]
         triples = service_description(request.base_url, names, union=union, update=bool(services().tokens))
-        response = Response(serialize_graph(triples, representation.format, {"sd": SD}),
-                            content_type=representation.content_type)
+        response = Response(
+            serialize_graph(triples, representation.format, {"sd": SD}), content_type=representation.content_type
+        )
     else:
         response = answer_query(operation, union=union)
     response.vary.add("Accept")
@@ -261,9 +273,16 @@ def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
     config = settings()
     limit = request_timeout(request.values.get("timeout"), config.query_timeout)
     query = ProtocolQuery(
-        operation.query, operation.default_graphs, operation.named_graphs, base_iri=request.base_url, union=union,
-        services=tuple(sorted(config.service_endpoints)), max_rows=config.max_result_rows,
-        solutions=choice(SOLUTIONS_FORMATS), graphs=choice(GRAPH_FORMATS))
+        operation.query,
+        operation.default_graphs,
+        operation.named_graphs,
+        base_iri=request.base_url,
+        union=union,
+        services=tuple(sorted(config.service_endpoints)),
+        max_rows=config.max_result_rows,
+        solutions=choice(SOLUTIONS_FORMATS),
+        graphs=choice(GRAPH_FORMATS),
+    )
     kept = services()
     version = graph().version
     key = (query, request.headers.get("Accept", ""))
@@ -296,9 +315,19 @@ def guarded_update(operation: UpdateRequest):
     base_iri = request.base_url
     dry_run = dry_run_flag()
     result = guard().write(
-        lambda kg: kg.change_for_update(operation.update, base_iri=base_iri, using_graphs=operation.using_graphs,
-                                        using_named_graphs=operation.using_named_graphs, limits=limits),
-        agent=g.writer, endpoint="POST /sparql", summary="SPARQL Update", dry_run=dry_run, admin=g.admin)
+        lambda kg: kg.change_for_update(
+            operation.update,
+            base_iri=base_iri,
+            using_graphs=operation.using_graphs,
+            using_named_graphs=operation.using_named_graphs,
+            limits=limits,
+        ),
+        agent=g.writer,
+        endpoint="POST /sparql",
+        summary="SPARQL Update",
+        dry_run=dry_run,
+        admin=g.admin,
+    )
     if not result.accepted and not dry_run:
         return rejected(result)
     return jsonify({"summary": "SPARQL Update", "dry_run": dry_run, **result.to_dict()})

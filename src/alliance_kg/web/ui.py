@@ -17,14 +17,14 @@ table) and says how to install YASGUI.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Response, render_template, request, send_from_directory, url_for
 
 from ..errors import BadRequest, NotFound
-from ..store.queries import QUERY_DIR, load_query
 from ..store import PREFIXES
+from ..store.queries import QUERY_DIR, load_query
 from .parameters import params
 
 blueprint = Blueprint("ui", __name__, template_folder="templates")
@@ -70,7 +70,7 @@ def yasgui_build() -> Path | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def examples() -> tuple[Example, ...]:
     """The example queries (``queries/example_*.rq``), split into title, description and query."""
     names = sorted(p.stem.removeprefix("example_") for p in QUERY_DIR.glob("example_*.rq"))
@@ -94,8 +94,7 @@ def query_page():
         raise BadRequest(f"unknown editor {args['editor']!r}", hint="editor=yasgui (the default) or editor=plain")
     known = examples()
     if args["example"] is not None and args["example"] not in {e.name for e in known}:
-        raise NotFound(f"no example query named {args['example']!r}",
-                       hint=f"known: {', '.join(e.name for e in known)}")
+        raise NotFound(f"no example query named {args['example']!r}", hint=f"known: {', '.join(e.name for e in known)}")
     build = yasgui_build()
     editor = "plain" if args["editor"] == "plain" or build is None else "yasgui"
     root = request.script_root
@@ -111,8 +110,13 @@ def query_page():
         "run": args["example"] is not None,
     }
     html = render_template(
-        "ui/query.html", page=page, examples=known, selected=page["selected"], editor=editor,
-        yasgui_missing=build is None, install_hint=INSTALL_HINT,
+        "ui/query.html",
+        page=page,
+        examples=known,
+        selected=page["selected"],
+        editor=editor,
+        yasgui_missing=build is None,
+        install_hint=INSTALL_HINT,
         resource_links=[(f"{root}/id/{key}", f"akr:{key}") for key in RESOURCE_LINKS],
         api_links=[root + link for link in API_LINKS],
     )
@@ -129,4 +133,3 @@ def yasgui_file(filename: str):
     if filename not in YASGUI_FILES:
         raise NotFound(f"no file {filename!r} in the YASGUI build", hint=f"known: {', '.join(YASGUI_FILES)}")
     return send_from_directory(build, filename, max_age=3600)
-

@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, g, jsonify, request, url_for
 
+from ..errors import BadRequest, UnsupportedMediaType
+from ..knowledge.assignments import assignment_by_id
 from ..rules import writes
 from ..rules.changes import list_changes
-from ..errors import BadRequest, UnsupportedMediaType
 from ..rules.guard import Plan
 from ..store import KnowledgeGraph
-from ..knowledge.assignments import assignment_by_id
 from ..store.safety import MAX_JSON_DEPTH, too_deep
+from . import parameters
 from .auth import requires_writer
 from .bodies import check_body
-from .context import graph, guard
 from .common import rejected
-from . import parameters
+from .context import graph, guard
 from .parameters import dry_run_flag, params
 
 blueprint = Blueprint("writes", __name__)
@@ -42,14 +42,17 @@ def json_body(schema: str):
         raise UnsupportedMediaType(f"send the body as application/json, not {request.mimetype or '(none)'}")
     charset = request.mimetype_params.get("charset")
     if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType(f"a JSON body must be UTF-8, not charset={charset}",
-                                   hint="send the body in UTF-8, as application/json (charset=utf-8 or none)")
+        raise UnsupportedMediaType(
+            f"a JSON body must be UTF-8, not charset={charset}",
+            hint="send the body in UTF-8, as application/json (charset=utf-8 or none)",
+        )
     data = request.get_data()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        error = BadRequest(f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}",
-                           hint="send the body in UTF-8")
+        error = BadRequest(
+            f"the body is not valid UTF-8: {exc.reason} at byte {exc.start}", hint="send the body in UTF-8"
+        )
         error.details = {"byte": exc.start}
         raise error from None
     body = check_json(parse_json(text))
@@ -98,17 +101,19 @@ def check_json(document):
 def _no_surrogate(text: str, where: str) -> None:
     found = _SURROGATE.search(text)
     if found is not None:
-        raise BadRequest(f"{where} holds a lone surrogate (U+{ord(found[0]):04X}), which is not a character",
-                         hint="a \\uD800-\\uDFFF escape must be half of a pair that encodes one character")
+        raise BadRequest(
+            f"{where} holds a lone surrogate (U+{ord(found[0]):04X}), which is not a character",
+            hint="a \\uD800-\\uDFFF escape must be half of a pair that encodes one character",
+        )
 
 
-def run_write(plan: Callable[[KnowledgeGraph], Plan], *, created: bool,
-              location: Callable[[str], str] | None = None):
+def run_write(plan: Callable[[KnowledgeGraph], Plan], *, created: bool, location: Callable[[str], str] | None = None):
     """Plan the write under the guard's lock (so it sees the latest graph), validate and commit
     it; answer with what it did. The body was checked against the description before."""
     dry_run = dry_run_flag()
-    result = guard().write(plan, agent=g.writer, endpoint=f"{request.method} {request.path}", dry_run=dry_run,
-                           admin=g.admin)
+    result = guard().write(
+        plan, agent=g.writer, endpoint=f"{request.method} {request.path}", dry_run=dry_run, admin=g.admin
+    )
     if not result.accepted and not dry_run:
         return rejected(result)
     item = result.plan
@@ -125,8 +130,9 @@ def run_write(plan: Callable[[KnowledgeGraph], Plan], *, created: bool,
 def create_company():
     params("dry_run")
     body = json_body("CompanyInput")
-    return run_write(lambda kg: writes.create_company(kg, body), created=True,
-                     location=lambda key: url_for("api.company", key=key))
+    return run_write(
+        lambda kg: writes.create_company(kg, body), created=True, location=lambda key: url_for("api.company", key=key)
+    )
 
 
 @blueprint.post("/api/assignments")
@@ -134,8 +140,11 @@ def create_company():
 def create_assignment():
     params("dry_run")
     body = json_body("AssignmentInput")
-    return run_write(lambda kg: writes.create_assignment(kg, body), created=True,
-                     location=lambda key: url_for("writes.assignment", key=key))
+    return run_write(
+        lambda kg: writes.create_assignment(kg, body),
+        created=True,
+        location=lambda key: url_for("writes.assignment", key=key),
+    )
 
 
 @blueprint.patch("/api/assignments/<path:key>")
@@ -158,8 +167,11 @@ def delete_assignment(key: str):
 def create_derivation():
     params("dry_run")
     body = json_body("DerivationInput")
-    return run_write(lambda kg: writes.create_derivation(kg, body), created=True,
-                     location=lambda key: url_for("api.lineage_of", key=key))
+    return run_write(
+        lambda kg: writes.create_derivation(kg, body),
+        created=True,
+        location=lambda key: url_for("api.lineage_of", key=key),
+    )
 
 
 @blueprint.post("/api/models")
@@ -167,8 +179,9 @@ def create_derivation():
 def create_model():
     params("dry_run")
     body = json_body("ModelInput")
-    return run_write(lambda kg: writes.create_model(kg, body), created=True,
-                     location=lambda key: url_for("api.lineage_of", key=key))
+    return run_write(
+        lambda kg: writes.create_model(kg, body), created=True, location=lambda key: url_for("api.lineage_of", key=key)
+    )
 
 
 @blueprint.post("/api/platforms")
@@ -176,8 +189,11 @@ def create_model():
 def create_platform():
     params("dry_run")
     body = json_body("PlatformInput")
-    return run_write(lambda kg: writes.create_platform(kg, body), created=True,
-                     location=lambda key: url_for("api.lineage_of", key=key))
+    return run_write(
+        lambda kg: writes.create_platform(kg, body),
+        created=True,
+        location=lambda key: url_for("api.lineage_of", key=key),
+    )
 
 
 @blueprint.get("/api/assignments/<path:key>")
@@ -189,6 +205,9 @@ def assignment(key: str):
 @blueprint.get("/api/changes")
 def changes():
     args = params("since", "limit")
-    found = list_changes(graph(), since=parameters.moment("since", args["since"]),
-                         limit=parameters.count("limit", args["limit"], default=100, maximum=10_000))
+    found = list_changes(
+        graph(),
+        since=parameters.moment("since", args["since"]),
+        limit=parameters.count("limit", args["limit"], default=100, maximum=10_000),
+    )
     return jsonify({"count": len(found), "changes": found})

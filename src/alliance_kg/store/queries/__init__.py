@@ -6,7 +6,7 @@ True
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,7 +21,7 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERY_DIR.glob("*.rq"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(name: str) -> str:
     """The text of the canned query ``name`` (``queries/<name>.rq``)."""
     path = QUERY_DIR / f"{name}.rq"
