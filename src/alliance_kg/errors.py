@@ -19,6 +19,10 @@ class AllianceKGError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: More about the error for a client (e.g. the ``line`` and ``column`` of a syntax error).
+        self.details: dict = {}
+        #: HTTP headers its answer carries (e.g. ``Retry-After``).
+        self.headers: dict[str, str] = {}
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message} ({self.hint})"

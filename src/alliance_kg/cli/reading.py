@@ -82,13 +82,17 @@ def validate(config: Config, files: tuple[Path, ...], fmt: str) -> None:
 @with_config
 def query(config: Config, sparql: str | None, query_file: Path | None, fmt: str, graphs: tuple[str, ...]) -> None:
     """Run a SPARQL 1.1 query over the graph (the default graph is the union of all graphs)."""
-    if (sparql is None) == (query_file is None):
+    if sparql is not None and query_file is None:
+        text = sparql
+    elif query_file is not None and sparql is None:
+        text = query_file.read_text(encoding="utf-8")
+    else:
         fail("give a query as an argument or with --file, not both")
-    text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")
+        return
     kg = open_graph(config)
     results = kg.query(text, graphs=graphs or None)
     if isinstance(results, ox.QueryTriples):
-        click.echo(ox.serialize(results, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode(), nl=False)
+        click.echo((ox.serialize(results, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode(), nl=False)
     elif fmt != "table":
         click.echo(results.serialize(format=RESULT_FORMATS[fmt]).decode(), nl=False)
     elif isinstance(results, ox.QueryBoolean):

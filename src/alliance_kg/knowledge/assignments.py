@@ -27,7 +27,7 @@ from .provenance import (
 RULES = {AKG + "FollowersDerived": "derived", AKG + "FollowersStated": "stated"}
 #: The kinds of scope.
 ScopeKind = Literal["region", "technology", "segment"]
-SCOPE_KINDS = ("region", "technology", "segment")
+SCOPE_KINDS: tuple[ScopeKind, ...] = ("region", "technology", "segment")
 
 
 @dataclass(frozen=True)

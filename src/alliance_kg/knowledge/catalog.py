@@ -362,8 +362,8 @@ def _scopes(rows: Iterable[dict]) -> dict[str, ScopeInfo]:
         iri: ScopeInfo(
             iri=iri,
             kind=sorted(p["class"])[0],
-            technology=min(p.get("technology", {None}) - {None}, default=None),
-            segment=min(p.get("segment", {None}) - {None}, default=None),
+            technology=min(p.get("technology", ()), default=None),
+            segment=min(p.get("segment", ()), default=None),
             regions=frozenset(p.get("qualifierRegion", ())),
             segments=frozenset(p.get("qualifierSegment", ())),
             platforms=frozenset(p.get("qualifierPlatform", ())),

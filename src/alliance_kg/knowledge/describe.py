@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..errors import BadRequest, NotFound
-from ..store import BASE, PREFIXES, KnowledgeGraph
+from ..store import BASE, PREFIXES, KnowledgeGraph, value
 from ..store.queries import load_query
 from .catalog import Catalog, Entity, catalog, local_id, normalise
 from .provenance import Source, layer_of, node_sources, source_from_row
@@ -210,7 +210,7 @@ def describe(kg: KnowledgeGraph, iri: str) -> Description:
         sources=node_sources(kg, iri),
         about=about,
         linked=linked,
-        triples=sorted(dict.fromkeys(triples), key=lambda t: (t.subject != node, t.subject.value)),
+        triples=sorted(dict.fromkeys(triples), key=lambda t: (t.subject != node, value(t.subject))),
     )
 
 

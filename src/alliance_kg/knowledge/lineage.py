@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..store import PREFIXES, KnowledgeGraph
+from ..store import PREFIXES, KnowledgeGraph, value
 from .catalog import AKG, Catalog, Ref, catalog
 from .provenance import Layer, Source, layer_of, layers_of, strength_by_layer, triple_sources
 
@@ -188,7 +188,7 @@ def links_below(kg: KnowledgeGraph, item: str) -> list[tuple[str, str, str, str]
     for node in below:
         for link in (DERIVED_FROM, VARIANT_OF, SITS_ON):
             for quad in kg.quads(ox.NamedNode(node), link, None, None):
-                if isinstance(quad.graph_name, ox.NamedNode) and quad.object.value in below:
+                if isinstance(quad.graph_name, ox.NamedNode) and value(quad.object) in below:
                     found.append(_row(quad))
     return found
 
@@ -205,7 +205,7 @@ def _backwards(kg: KnowledgeGraph, start: set[str], link: ox.NamedNode) -> set[s
 
 
 def _row(quad: ox.Quad) -> tuple[str, str, str, str]:
-    return quad.subject.value, quad.predicate.value, quad.object.value, layer_of(quad.graph_name.value)
+    return value(quad.subject), quad.predicate.value, value(quad.object), layer_of(value(quad.graph_name))
 
 
 def _edges(kg: KnowledgeGraph, cat: Catalog, triples, layers) -> list[Edge]:

@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal, overload
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -22,7 +23,7 @@ from anyascii import anyascii
 
 from ..errors import BadRequest
 from ..knowledge.catalog import AKG, catalog
-from ..store import LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
+from ..store import LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph, value
 from .payload import Payload, http_url
 
 AKR = PREFIXES["akr"]
@@ -135,6 +136,10 @@ class Source:
     layer: str  # seed | public
 
 
+@overload
+def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: Literal[True] = ...) -> Source: ...
+@overload
+def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool) -> Source | None: ...
 def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool = True) -> Source | None:
     """The ``source`` of a request: ``{"url" | "document", "quote"?, "strength"?, "title"?}``."""
     if payload is None:
@@ -155,15 +160,16 @@ def read_source(kg: KnowledgeGraph, payload: Payload | None, *, required: bool =
         )
     if (url is None) == (document is None):
         raise BadRequest(f"{payload.where} needs exactly one of url or document")
+    assert url is not None or document is not None
     cat = catalog(kg)
     new: list[ox.Quad] = []
     if document is not None:
         doc_iri = cat.resolve(document, ["document"], param=f"{payload.where}.document").iri
-    else:
+    elif url is not None:
         url = http_url(url, f"{payload.where}.url")
         found = [q.subject for q in kg.quads(None, n(SCHEMA + "url"), n(url), None)]
         if found:
-            doc_iri = found[0].value
+            doc_iri = value(found[0])
         else:
             digest = hashlib.sha1(url.encode()).hexdigest()[:8]
             doc_iri = AKR + f"src-{slug(urlsplit(url).netloc)}-{digest}"

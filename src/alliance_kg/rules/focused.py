@@ -33,8 +33,17 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
+from ..store import solutions
 from .quotes import fingerprints_path, oxigraph_functions
-from .reports import ValidationReport, load_shapes, merge_reports, report_results, run_shacl, to_rdflib
+from .reports import (
+    ValidationReport,
+    load_shapes,
+    merge_reports,
+    report_conforms,
+    report_results,
+    run_shacl,
+    to_rdflib,
+)
 
 OX_TYPE = ox.NamedNode(str(RDF.type))
 OX_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
@@ -84,7 +93,16 @@ def _index(files: tuple, shapes_dir: str) -> ShapesIndex:
             for holder in shapes.objects(node, SH.prefixes)
             for d in shapes.objects(holder, SH.declare)
         )
-        messages = tuple(sorted([*shapes.objects(shape, SH.message), *shapes.objects(node, SH.message)], key=str))
+        messages = tuple(
+            sorted(
+                (
+                    m
+                    for m in (*shapes.objects(shape, SH.message), *shapes.objects(node, SH.message))
+                    if isinstance(m, rdflib.Literal)
+                ),
+                key=str,
+            )
+        )
         constraints.append(
             SparqlConstraint(
                 shape=str(shape),
@@ -141,7 +159,7 @@ def validate_focus(
     core_report = run_shacl(data, core_shapes, None, [n.value for n in focus])
     sparql_report = _sparql_report(store, focus, index.constraints, _functions(shapes_dir))
     report = merge_reports([core_report, sparql_report])
-    conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
+    conforms = report_conforms(report)
     shapes = load_shapes(shapes_dir)
     return ValidationReport(conforms, report_results(report, data, [core_shapes, shapes], new_nodes), report)
 
@@ -158,14 +176,14 @@ def validate_all(store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str]
     core_shapes.addN((s, p, o, core_shapes) for s, p, o in index.core_triples)
     core_report = run_shacl(data, core_shapes, None)
     report = merge_reports([core_report, _sparql_report_all(store, index.constraints, _functions(shapes_dir))])
-    conforms = bool(report.value(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.conforms).toPython())
+    conforms = report_conforms(report)
     return ValidationReport(
         conforms, report_results(report, data, [core_shapes, load_shapes(shapes_dir)], new_nodes), report
     )
 
 
 def _all_targets(store: ox.Store, constraint: SparqlConstraint) -> set:
-    found = {ox.NamedNode(n) for n in constraint.target_nodes}
+    found: set = {ox.NamedNode(n) for n in constraint.target_nodes}
     for predicate in constraint.target_subjects_of:
         found |= {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, DEFAULT)}
     for predicate in constraint.target_objects_of:
@@ -191,8 +209,8 @@ def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint],
         targets = _all_targets(store, constraint)
         if not targets:
             continue
-        solutions = store.query(constraint.query, custom_functions=functions)
-        variables = solutions.variables
+        rows = solutions(store.query(constraint.query, custom_functions=functions))
+        variables = rows.variables
         if ox.Variable("this") not in variables:  # not projected: run it on each target instead
             nested = _sparql_report(store, sorted(targets, key=str), [constraint], functions)
             for result in nested.objects(None, SH.result):
@@ -200,7 +218,7 @@ def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint],
                 report.add((root, SH.result, result))
                 report += nested.triples((result, None, None))
             continue
-        for node, bound in _distinct_rows(solutions, variables):
+        for node, bound in _distinct_rows(rows, variables):
             if node in targets:
                 conforms = False
                 _add_result(report, root, constraint, node, bound)
@@ -271,12 +289,12 @@ def _targets(store: ox.Store, constraint: SparqlConstraint, node: ox.NamedNode, 
     return False
 
 
-def _subclasses(store: ox.Store, cls: ox.NamedNode) -> set:
+def _subclasses(store: ox.Store, cls: ox.NamedNode) -> set[ox.NamedNode]:
     """``cls`` and every class below it (``rdfs:subClassOf*``)."""
     found, todo = {cls}, [cls]
     while todo:
         for quad in store.quads_for_pattern(None, OX_SUBCLASS, todo.pop(), DEFAULT):
-            if quad.subject not in found:
+            if isinstance(quad.subject, ox.NamedNode) and quad.subject not in found:
                 found.add(quad.subject)
                 todo.append(quad.subject)
     return found
@@ -295,8 +313,8 @@ def _sparql_report(
         for node in focus:
             if not _targets(store, constraint, node, classes):
                 continue
-            solutions = store.query(constraint.query, substitutions={this: node}, custom_functions=functions)
-            for _, bound in _distinct_rows(solutions, solutions.variables, default=node):
+            rows = solutions(store.query(constraint.query, substitutions={this: node}, custom_functions=functions))
+            for _, bound in _distinct_rows(rows, rows.variables, default=node):
                 conforms = False
                 _add_result(report, root, constraint, node, bound)
     report.add((root, RDF.type, SH.ValidationReport))
@@ -336,10 +354,15 @@ def _add_result(report: rdflib.Graph, root, constraint: SparqlConstraint, node: 
     for message in constraint.messages:
         text = str(message)
         for name, replacement in texts.items():
-            text = re.sub(f"{{[?$]{re.escape(name)}}}", lambda _, value=replacement: value, text)
+            text = re.sub(f"{{[?$]{re.escape(name)}}}", _literally(replacement), text)
         report.add((result, SH.resultMessage, rdflib.Literal(text)))
 
 
 def _text(term) -> str:
     """A term as pySHACL writes it into a message: ``str`` of its rdflib form."""
     return str(to_rdflib(term)) if not isinstance(term, ox.Triple) else str(term)
+
+
+def _literally(text: str):
+    """A ``re.sub`` replacement that puts ``text`` in as it is (no backslash escapes)."""
+    return lambda _match: text

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import AdminRequired, ChangeTooLarge
-from ..store import CHANGES_GRAPH, LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph
+from ..store import CHANGES_GRAPH, LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph, solutions
 from ..store.queries import load_query
 from .validation import ValidationReport, union_store, validate_store
 
@@ -254,7 +254,7 @@ class Guard:
         for name, nodes in (("affected_nodes", touched), ("subject_dependents", subjects)):
             query = load_query(name)
             for node in nodes:
-                for row in graph.query(query, prefixes=PREFIXES, substitutions={ox.Variable("node"): node}):
+                for row in solutions(graph.query(query, prefixes=PREFIXES, substitutions={ox.Variable("node"): node})):
                     if isinstance(row["focus"], ox.NamedNode):
                         focus.add(row["focus"].value)
         return focus
@@ -289,7 +289,7 @@ class Guard:
         ]
         for name, quads_of in (("addedQuads", change.added), ("removedQuads", change.removed)):
             if quads_of and len(quads_of) <= LOGGED_QUADS_LIMIT:
-                text = ox.serialize(sorted(quads_of, key=str), format=ox.RdfFormat.N_QUADS).decode()
+                text = (ox.serialize(sorted(quads_of, key=str), format=ox.RdfFormat.N_QUADS) or b"").decode()
                 quads.append(quad(node, AKG + name, ox.Literal(text)))
         return change_id, Change(added=frozenset(quads))
 

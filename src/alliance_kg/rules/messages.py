@@ -130,8 +130,8 @@ def explain(message: str, graph: rdflib.Graph, focus, *, new: frozenset[str] = f
     }
     for name in sorted(ids, key=len, reverse=True):  # the longest first: one id may hold another
         message = message.replace(name, THIS_WRITE)
-    name = label(graph, focus)
-    if name and name in message:
+    focus_label = label(graph, focus)
+    if focus_label and focus_label in message:
         return message
     if local_id(focus) in message or str(focus) in message:
         return message

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -44,6 +44,10 @@ class Payload:
             raise BadRequest(f"{self.where}.{name} is required")
         return value
 
+    @overload
+    def text(self, name: str, *, required: Literal[True], limit: int = ..., lines: bool = ...) -> str: ...
+    @overload
+    def text(self, name: str, *, required: bool = ..., limit: int = ..., lines: bool = ...) -> str | None: ...
     def text(self, name: str, *, required: bool = False, limit: int = 2000, lines: bool = False) -> str | None:
         """A non-empty string field, stripped; one line unless ``lines`` (see :func:`check_characters`)."""
         value = self._get(name, required)
@@ -75,6 +79,10 @@ class Payload:
             raise BadRequest(f"{self.where}.{name} must be true or false")
         return value
 
+    @overload
+    def day(self, name: str, *, required: Literal[True]) -> str: ...
+    @overload
+    def day(self, name: str, *, required: bool = ...) -> str | None: ...
     def day(self, name: str, *, required: bool = False) -> str | None:
         value = self.text(name, required=required)
         if value is None:
@@ -94,6 +102,10 @@ class Payload:
             out.append(absolute_iri(value, f"{self.where}.{name}"))
         return out
 
+    @overload
+    def obj(self, name: str, *, required: Literal[True]) -> Payload: ...
+    @overload
+    def obj(self, name: str, *, required: bool = ...) -> Payload | None: ...
     def obj(self, name: str, *, required: bool = False) -> Payload | None:
         value = self._get(name, required)
         return None if value is None else Payload(value, f"{self.where}.{name}")

@@ -341,4 +341,4 @@ def register_rdflib_functions() -> None:
     """Register the project's SPARQL functions with rdflib, once per process, so that pySHACL
     (which runs SHACL-SPARQL constraints on rdflib) evaluates them as Oxigraph does."""
     for name, function in (("quoteCheck", _rdflib_quote_check), ("hasFingerprint", _rdflib_has_fingerprint)):
-        operators.register_custom_function(rdflib.URIRef(FUNCTIONS + name), function, override=True)
+        operators.register_custom_function(rdflib.URIRef(FUNCTIONS + name), function, override=True)  # type: ignore[arg-type]

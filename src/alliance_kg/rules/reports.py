@@ -28,7 +28,7 @@ from .quotes import register_rdflib_functions
 
 register_rdflib_functions()
 
-SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SEVERITY_NAMES: dict[rdflib.term.Node, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,13 @@ def run_shacl(
     return report
 
 
+def report_conforms(report: rdflib.Graph) -> bool:
+    """What the ``sh:conforms`` of the ``sh:ValidationReport`` in ``report`` says."""
+    node = report.value(predicate=RDF.type, object=SH.ValidationReport)
+    flag = report.value(node, SH.conforms) if node is not None else None
+    return isinstance(flag, rdflib.Literal) and bool(flag.toPython())
+
+
 def merge_reports(reports: list[rdflib.Graph]) -> rdflib.Graph:
     """One ``sh:ValidationReport`` holding the results of ``reports``."""
     merged = rdflib.Graph()
@@ -149,7 +156,7 @@ def merge_reports(reports: list[rdflib.Graph]) -> rdflib.Graph:
     conforms = True
     for report in reports:
         old = report.value(predicate=RDF.type, object=SH.ValidationReport)
-        conforms = conforms and bool(report.value(old, SH.conforms).toPython())
+        conforms = conforms and report_conforms(report)
         for s, p, o in report:
             if s == old:
                 if p == SH.result:
@@ -209,10 +216,11 @@ def report_results(
         report.remove((node, SH.resultMessage, None))
         report.add((node, SH.resultMessage, rdflib.Literal(message)))
         constraint = report.value(node, SH.sourceConstraint)
-        for graph in shapes_graphs if isinstance(constraint, rdflib.URIRef) else ():
-            for prop in (RDF.type, RDFS.label):
-                for described in graph.objects(constraint, prop):
-                    report.add((constraint, prop, described))
+        if isinstance(constraint, rdflib.URIRef):
+            for graph in shapes_graphs:
+                for prop in (RDF.type, RDFS.label):
+                    for described in graph.objects(constraint, prop):
+                        report.add((constraint, prop, described))
         results.append(
             ValidationResult(
                 focus_node=str(focus),
@@ -221,7 +229,7 @@ def report_results(
                 if path is None
                 else (str(path) if isinstance(path, rdflib.URIRef) else sparql_path(report, path)),
                 value=None if value is None else str(value),
-                severity=SEVERITY_NAMES.get(report.value(node, SH.resultSeverity), "Violation"),
+                severity=SEVERITY_NAMES.get(report.value(node, SH.resultSeverity) or SH.Violation, "Violation"),
                 message=message,
                 source_shape=str(owner),
                 source_shape_label=_label(owner, shapes),

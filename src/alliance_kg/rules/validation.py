@@ -40,7 +40,10 @@ def union_store(kg: KnowledgeGraph, graphs: Iterable[str] | None = None) -> ox.S
     the default graph and every named graph but the change log): the data graph SHACL sees."""
     union = ox.Store()
     if graphs is None:
-        sources = [ox.DefaultGraph(), *(ox.NamedNode(g) for g in kg.data_graphs())]
+        sources: list[ox.NamedNode | ox.DefaultGraph] = [
+            ox.DefaultGraph(),
+            *(ox.NamedNode(g) for g in kg.data_graphs()),
+        ]
     else:
         sources = [ox.NamedNode(graph_iri(g)) for g in graphs]
     for source in sources:

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from ..errors import BadRequest, Conflict, NotFound
 from ..knowledge.catalog import AKG, catalog, local_id
-from ..store import LAYER_GRAPHS, Change, KnowledgeGraph
+from ..store import LAYER_GRAPHS, Change, KnowledgeGraph, value
 from .building import AKR, ORG, OWL, RDF, SCHEMA, Builder, Source, builder_for, camel, cite, n, read_source, slug, typed
 from .guard import Plan
 from .payload import Payload
@@ -71,7 +71,7 @@ def _followers(kg: KnowledgeGraph, keys: list[str] | None, leader: str) -> tuple
     cat = catalog(kg)
     if keys is None:  # rule R-F: every other member of the alliance
         alliance = the_alliance(kg)
-        members = {q.subject.value for q in kg.quads(None, n(ORG + "memberOf"), n(alliance), None)}
+        members = {value(q.subject) for q in kg.quads(None, n(ORG + "memberOf"), n(alliance), None)}
         return sorted(members - {leader}), "FollowersDerived"
     return [cat.resolve(k, ["company"], param="body.followers").iri for k in keys], "FollowersStated"
 

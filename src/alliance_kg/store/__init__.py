@@ -19,8 +19,8 @@ from .change import Change
 from .disk import Journal, holding_store
 from .embedded import EmbeddedGraph
 from .formats import FORMATS, format_for, serialize_graph
-from .graph import KnowledgeGraph
-from .names import BASE, CANDIDATE_GRAPH, CHANGES_GRAPH, GRAPH_BASE, LAYER_GRAPHS, PREFIXES, graph_iri
+from .graph import KnowledgeGraph, solutions
+from .names import BASE, CANDIDATE_GRAPH, CHANGES_GRAPH, GRAPH_BASE, LAYER_GRAPHS, PREFIXES, graph_iri, value
 
 
 def open_graph(config: Config) -> KnowledgeGraph:
@@ -52,4 +52,6 @@ __all__ = [
     "holding_store",
     "open_graph",
     "serialize_graph",
+    "solutions",
+    "value",
 ]

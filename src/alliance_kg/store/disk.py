@@ -40,7 +40,7 @@ class Journal:
         """Write ``change`` to the journal, synced, the marker ``complete`` last."""
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, quads in (("removed.nq", change.removed), ("added.nq", change.added)):
-            _write_synced(self._path(name), ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"")
+            _write_synced(self._path(name), ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
         _write_synced(self._path("complete.tmp"), COMPLETE_MARKER)
         os.replace(self._path("complete.tmp"), self._path("complete"))
 

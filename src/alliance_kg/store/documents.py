@@ -92,12 +92,12 @@ def read_rdf(
     else:
         body, _ = run_isolated(
             lambda: (
-                ox.serialize(_parse(data, format, base_iri, source, named_graphs), format=ox.RdfFormat.N_QUADS),
+                ox.serialize(_parse(data, format, base_iri, source, named_graphs), format=ox.RdfFormat.N_QUADS) or b"",
                 {},
             ),
             limits,
         )
-        quads = ox.parse(body, format=ox.RdfFormat.N_QUADS)
+        quads = list(ox.parse(body, format=ox.RdfFormat.N_QUADS))
     return frozenset(_into(quads, into))
 
 

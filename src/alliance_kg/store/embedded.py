@@ -20,7 +20,7 @@ from .disk import Journal, open_disk
 from .documents import check_document, syntax_error
 from .endpoint import QueryRunner
 from .formats import format_for
-from .graph import KnowledgeGraph, Term
+from .graph import GraphName, KnowledgeGraph, Term
 from .locks import ReadWriteLock
 from .names import BASE, PREFIXES, graph_iri
 from .processes import Limits
@@ -102,7 +102,15 @@ class EmbeddedGraph(KnowledgeGraph):
         except RuntimeError as exc:  # e.g. a substituted variable that the query does not project
             raise QuerySyntaxError(f"cannot run the query: {exc}") from exc
 
-    def quads(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
+    def quads(
+        self,
+        subject: Term | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: Term | None = None,
+        graph: GraphName | None = None,
+    ) -> Iterator[ox.Quad]:
+        if isinstance(subject, ox.Literal):  # a literal is never a subject
+            return iter(())
         return self._store.quads_for_pattern(subject, predicate, object, graph)
 
     def contains(self, quad: ox.Quad) -> bool:
@@ -124,11 +132,14 @@ class EmbeddedGraph(KnowledgeGraph):
     def dump(self, format: str, *, graph: str | None = None) -> bytes:
         info = format_for(format)
         if graph is not None:
-            return self._store.dump(format=info.format, from_graph=ox.NamedNode(graph_iri(graph)), prefixes=PREFIXES)
+            return (
+                self._store.dump(format=info.format, from_graph=ox.NamedNode(graph_iri(graph)), prefixes=PREFIXES)
+                or b""
+            )
         if info.name in ("trig", "nq", "jsonld"):
-            return self._store.dump(format=info.format, prefixes=PREFIXES)
+            return self._store.dump(format=info.format, prefixes=PREFIXES) or b""
         triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        return ox.serialize(triples, format=info.format, prefixes=PREFIXES)
+        return ox.serialize(triples, format=info.format, prefixes=PREFIXES) or b""
 
     # --- clients' SPARQL ----------------------------------------------------------------------------
 

@@ -146,11 +146,13 @@ def answer_in_process(store: ox.Store, query: ProtocolQuery) -> Answer:
     results, reading = evaluate(store, query)
     if isinstance(results, ox.QueryTriples):
         extension, content_type = query.graphs.pick("a CONSTRUCT or DESCRIBE query")
-        fmt: ox.RdfFormat | ox.QueryResultsFormat = ox.RdfFormat.from_extension(extension)
+        fmt: ox.RdfFormat | ox.QueryResultsFormat | None = ox.RdfFormat.from_extension(extension)
     else:
         kind = "an ASK query" if isinstance(results, ox.QueryBoolean) else "a SELECT query"
         extension, content_type = query.solutions.pick(kind)
         fmt = ox.QueryResultsFormat.from_extension(extension)
+    if fmt is None:  # the web layer only offers formats Oxigraph writes
+        raise ValueError(f"no format for the extension {extension!r}")
     body, truncated = serialize(results, fmt, query.max_rows, reading)
     return Answer(body, content_type, truncated)
 
@@ -354,7 +356,7 @@ def serialize(
             triples, truncated = capped_triples(results, max_rows)
             return serialize_graph(triples, fmt), truncated  # type: ignore[arg-type]
         if isinstance(results, ox.QueryBoolean):
-            return results.serialize(format=fmt), False  # type: ignore[arg-type]
+            return results.serialize(format=fmt) or b"", False  # type: ignore[arg-type]
         return capped_solutions(results, fmt, max_rows)  # type: ignore[arg-type]
     except (RuntimeError, ValueError, OSError) as exc:
         raise evaluation_error(exc, reading) from None

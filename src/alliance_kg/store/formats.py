@@ -93,7 +93,7 @@ def serialize_graph(triples: list[ox.Triple], format: ox.RdfFormat, prefixes: di
     akr:Renault a akg:Company .
     """
     used = used_prefixes(triples, prefixes) if format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-    return ox.serialize(triples, format=format, prefixes=used)
+    return ox.serialize(triples, format=format, prefixes=used) or b""  # bytes: no output file is given
 
 
 def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:

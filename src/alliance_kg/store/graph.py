@@ -19,12 +19,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
 from ..config import Config
-from ..errors import ConfigurationError, RDFSyntaxError
+from ..errors import ConfigurationError, QuerySyntaxError, RDFSyntaxError
 from .change import Change
 from .endpoint import QueryRunner
 from .formats import format_for
@@ -32,11 +32,26 @@ from .names import CHANGES_GRAPH
 from .processes import Limits
 
 T = TypeVar("T")
-Term = ox.NamedNode | ox.Literal | ox.BlankNode
+#: A solution of a SELECT query: variable name -> term (a NamedNode, Literal, BlankNode or quoted Triple;
+#: each query's variables hold the kinds its text says, so callers read them as such).
+Row = dict[str, Any]
+Term = ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple
+#: A graph's name: a named graph (an IRI, or a blank node in a dataset someone loaded), or the default graph.
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 #: How many canned-query results are kept per state of the graph.
 CANNED_CACHE_SIZE = 20_000
 #: How many past changes the graph remembers the subjects of, to patch derived values.
 HISTORY_SIZE = 64
+
+
+def solutions(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
+    """The solutions of a SELECT query's ``results``.
+
+    :raises QuerySyntaxError: the query was not a SELECT query.
+    """
+    if not isinstance(results, ox.QuerySolutions):
+        raise QuerySyntaxError("a SELECT query was expected")
+    return results
 
 
 class KnowledgeGraph(ABC):
@@ -122,12 +137,16 @@ class KnowledgeGraph(ABC):
             lock = self._build_locks.setdefault(name, threading.Lock())
         with lock:
             hit = self._cache.get(name)
-            if hit is None or hit[0] != self._version:
-                version = self._version
-                subjects = self.changed_subjects(hit[0]) if hit is not None and patch is not None else None
-                hit = (version, build(self) if subjects is None else patch(self, hit[1], subjects))  # type: ignore[arg-type]
-                self._cache[name] = hit
-            return hit[1]  # type: ignore[return-value]
+            if hit is not None and hit[0] == self._version:
+                return hit[1]  # type: ignore[return-value]
+            version = self._version
+            subjects = self.changed_subjects(hit[0]) if hit is not None and patch is not None else None
+            if hit is None or patch is None or subjects is None:
+                value = build(self)
+            else:
+                value = patch(self, hit[1], subjects)  # type: ignore[arg-type]
+            self._cache[name] = (version, value)
+            return value
 
     # --- reading --------------------------------------------------------------------------------------
 
@@ -149,7 +168,7 @@ class KnowledgeGraph(ABC):
         :raises QuerySyntaxError: the query does not parse, or cannot run.
         """
 
-    def select(self, sparql: str, **kwargs) -> list[dict[str, Term]]:
+    def select(self, sparql: str, **kwargs) -> list[Row]:
         """Run a SELECT query and return its solutions as dicts (unbound variables are left out).
 
         >>> from alliance_kg.store import empty_graph
@@ -158,11 +177,11 @@ class KnowledgeGraph(ABC):
         ...                                  bindings={"x": ox.Literal('} ; DROP ALL ; #')})]
         ['16']
         """
-        results = self.query(sparql, **kwargs)
+        results = solutions(self.query(sparql, **kwargs))
         names = [v.value for v in results.variables]
         return [{n: s[n] for n in names if s[n] is not None} for s in results]
 
-    def canned(self, name: str, **bindings: Term) -> list[dict]:
+    def canned(self, name: str, **bindings: Term) -> list[Row]:
         """The solutions of the canned query ``name`` (``queries/<name>.rq``) with ``bindings``
         bound, as :meth:`select` gives them.
 
@@ -189,7 +208,7 @@ class KnowledgeGraph(ABC):
         subject: Term | None = None,
         predicate: ox.NamedNode | None = None,
         object: Term | None = None,
-        graph: ox.NamedNode | ox.DefaultGraph | None = None,
+        graph: GraphName | None = None,
     ) -> Iterator[ox.Quad]:
         """The quads that match the pattern (``None`` matches anything; ``graph=None`` every graph)."""
 

@@ -3,6 +3,8 @@ queries and serialisations use."""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from ..errors import UnsupportedFormat
 
 BASE = "https://w3id.org/alliance-kg/"
@@ -49,3 +51,17 @@ def graph_iri(name: str) -> str:
             f"unknown graph {name!r}", hint=f"use a layer ({', '.join(LAYER_GRAPHS)}) or a full IRI"
         )
     return name
+
+
+def value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> str:
+    """The text of ``term``: an IRI, a blank node's id, a literal's lexical form; a quoted
+    triple (RDF-star) in N-Triples; the empty string for the default graph.
+
+    >>> value(ox.NamedNode("https://example.org/a")), value(ox.Literal("1")), value(ox.DefaultGraph())
+    ('https://example.org/a', '1', '')
+    """
+    if isinstance(term, ox.Triple):
+        return str(term)
+    if isinstance(term, ox.DefaultGraph):
+        return ""
+    return term.value

@@ -69,7 +69,9 @@ def capped_solutions(results: ox.QuerySolutions, format: ox.QueryResultsFormat, 
     document = solutions_json(variables, rows[:max_rows])
     if format != ox.QueryResultsFormat.JSON:
         body = json.dumps(document, ensure_ascii=False).encode()
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=format), truncated
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(
+            format=format
+        ) or b"", truncated
     if truncated:  # before "results": parsers such as Oxigraph's read nothing after the bindings
         document = {"head": document["head"], "truncated": True, "results": document["results"]}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(), truncated

@@ -178,11 +178,11 @@ def _read(text: str, base_iri: str | None, *, update: bool) -> Reading | None:
     sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     try:
         if update:
-            parsed = parser.parseUpdate(text)
-            pairs = list(zip(parsed.prologue, parsed.request, strict=False))
+            request = parser.parseUpdate(text)
+            pairs = list(zip(request.prologue, request.request, strict=False))
         else:
-            parsed = parser.parseQuery(text)
-            pairs = [(parsed[0], parsed[1])]
+            query = parser.parseQuery(text)
+            pairs = [(query[0], query[1])]
         found = _Found()
         prologue = None
         for declarations, operation in pairs:

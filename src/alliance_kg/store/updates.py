@@ -109,8 +109,8 @@ def _run(
     added = [q for q in scratch if q not in before]
     if any(in_change_log(q) for q in added):
         raise _change_log_forbidden()
-    removed_nq = ox.serialize(removed, format=_NQ) if removed else b""
-    added_nq = ox.serialize(added, format=_NQ) if added else b""
+    removed_nq = ox.serialize(removed, format=_NQ) or b""
+    added_nq = ox.serialize(added, format=_NQ) or b""
     return removed_nq + added_nq, {
         "removed_bytes": len(removed_nq),
         "destructive": list(reading.destructive) if reading else [],

@@ -25,7 +25,7 @@ def report_response(report: ValidationReport, *, status: int = 200) -> Response 
     chosen = negotiate(request.accept_mimetypes, REPORT_FORMATS, what="the validation report")
     if chosen.format is None:
         return None
-    return Response(report.serialize(_RDFLIB_NAMES[chosen.format]), status=status, content_type=chosen.content_type)
+    return Response(report.serialize(_RDFLIB_NAMES[chosen.rdf_format]), status=status, content_type=chosen.content_type)
 
 
 def rejected(result: WriteResult) -> Response:

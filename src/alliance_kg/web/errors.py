@@ -50,8 +50,8 @@ def register(app: Flask) -> None:
     def _ours(exc: AllianceKGError):
         if exc.status >= 500:
             app.logger.error("%s: %s", exc.code, exc.message)
-        response = envelope(exc.status, exc.code, exc.message, hint_of(exc), **getattr(exc, "details", {}))
-        response.headers.update(getattr(exc, "headers", {}))
+        response = envelope(exc.status, exc.code, exc.message, hint_of(exc), **exc.details)
+        response.headers.update(exc.headers)
         return response
 
     @app.errorhandler(HTTPException)

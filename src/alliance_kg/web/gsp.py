@@ -309,8 +309,9 @@ def read(target: Target | None):
         raise NotFound(f"there is no graph {target.label}", hint="PUT or POST triples to create it")
     representation = negotiate(accepted(request.accept_mimetypes), GRAPH_FORMATS, what="a graph")
     quads = sorted(kg.quads(graph=target.name), key=str)
-    items = quads if representation.format.supports_datasets else [q.triple for q in quads]
-    response = Response(serialize_graph(items, representation.format), content_type=representation.content_type)
+    format = representation.rdf_format
+    items: list = quads if format.supports_datasets else [q.triple for q in quads]
+    response = Response(serialize_graph(items, format), content_type=representation.content_type)
     response.vary.add("Accept")
     return response
 
@@ -326,7 +327,7 @@ def write(target: Target | None):
                 f"{method} needs a graph: /store?default or /store?graph=<IRI>",
                 hint="only POST to /store alone creates a new graph",
             )
-        target = Target(ox.NamedNode(new_graph_iri()))
+    target = target or Target(ox.NamedNode(new_graph_iri()))
     if target.iri == CHANGES_GRAPH:
         raise Forbidden("the change log graph is written by the service only", hint="write to another graph")
     dry_run = dry_run_flag()

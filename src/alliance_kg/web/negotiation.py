@@ -39,6 +39,16 @@ class Representation:
         return tuple(cls(f.media_type, f) for f in formats)
 
     @property
+    def rdf_format(self) -> ox.RdfFormat:
+        """The RDF format of this representation (of a table of RDF graphs).
+
+        :raises TypeError: it is not an RDF format (a results format, or the API's JSON).
+        """
+        if not isinstance(self.format, ox.RdfFormat):
+            raise TypeError(f"{self.media_type} is not an RDF format")
+        return self.format
+
+    @property
     def content_type(self) -> str:
         return content_type(self.media_type)
 
@@ -52,6 +62,8 @@ class Representation:
         # Oxigraph 0.5 names JSON-LD https://www.w3.org/ns/formats/data/JSON-LD, which is not in the registry.
         if self.format == ox.RdfFormat.JSON_LD:
             return "http://www.w3.org/ns/formats/JSON-LD"
+        if self.format is None:
+            raise TypeError(f"{self.media_type} has no W3C format IRI")
         return self.format.iri
 
 

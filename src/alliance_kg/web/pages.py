@@ -48,7 +48,7 @@ F = ox.RdfFormat
 RDF_DATA = Representation.rdf(F.TURTLE, F.JSON_LD, F.N_TRIPLES, F.RDF_XML)
 DOCUMENT_FORMATS = (Representation("text/html", None), *RDF_DATA, Representation("application/json", F.JSON_LD))
 #: ``/doc/<key>.<extension>``: a document in one format.
-EXTENSIONS = {"html": "text/html", **{r.format.file_extension: r.media_type for r in RDF_DATA}}
+EXTENSIONS = {"html": "text/html", **{r.rdf_format.file_extension: r.media_type for r in RDF_DATA}}
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
 
 
@@ -135,7 +135,7 @@ def document(key: str):
         )
         response = Response(body, content_type="text/html; charset=utf-8")
     else:
-        response = Response(serialize_graph(description.triples, chosen.format), content_type=chosen.content_type)
+        response = Response(serialize_graph(description.triples, chosen.rdf_format), content_type=chosen.content_type)
     response.vary.add("Accept")
     response.headers["Link"] = f'<{iri}>; rel="describes"'
     return response
@@ -186,7 +186,7 @@ def ontology(extension: str | None = None):
         response = Response(ontology_html(), content_type="text/html; charset=utf-8")
     else:
         triples = [q.triple for q in graph().quads(None, None, None, ox.NamedNode(BASE + "graph/ontology"))]
-        response = Response(serialize_graph(triples, chosen.format), content_type=chosen.content_type)
+        response = Response(serialize_graph(triples, chosen.rdf_format), content_type=chosen.content_type)
     response.vary.add("Accept")
     return response
 

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from flask import request
 
 from ..errors import BadRequest
-from ..knowledge.assignments import SCOPE_KINDS
-from ..knowledge.provenance import LAYERS
+from ..knowledge.assignments import SCOPE_KINDS, ScopeKind
+from ..knowledge.provenance import Layer
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -82,23 +82,23 @@ def moment(name: str, text: str | None) -> datetime | None:
     return found
 
 
-def layer(text: str | None) -> str:
+def layer(text: str | None) -> Layer:
     """The ``layer`` parameter: ``seed`` (the two articles only) or ``all`` (the default)."""
-    value = text or "all"
-    if value not in LAYERS:
-        raise BadRequest(f"layer={text!r} is not a layer", hint="use layer=seed (the two articles only) or layer=all")
-    return value
+    if text is None or text == "" or text == "all":
+        return "all"
+    if text == "seed":
+        return "seed"
+    raise BadRequest(f"layer={text!r} is not a layer", hint="use layer=seed (the two articles only) or layer=all")
 
 
-def scope_kind(text: str | None) -> str | None:
+def scope_kind(text: str | None) -> ScopeKind | None:
     """The ``kind`` parameter of the scopes: region, technology or segment; ``None`` for all."""
     if not text:
         return None
-    if text not in SCOPE_KINDS:
-        raise BadRequest(
-            f"kind={text!r} is not a kind of scope", hint="use kind=region, kind=technology or kind=segment"
-        )
-    return text
+    for kind in SCOPE_KINDS:
+        if text == kind:
+            return kind
+    raise BadRequest(f"kind={text!r} is not a kind of scope", hint="use kind=region, kind=technology or kind=segment")
 
 
 def count(name: str, text: str | None, *, default: int, maximum: int) -> int:

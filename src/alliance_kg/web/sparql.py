@@ -294,7 +294,7 @@ def answer_query(operation: ProtocolRequest, *, union: bool) -> Response:
         kept.sparql_answers.put(version, key, body, about)
     else:
         body, about = hit
-    response = Response(body, content_type=about["content_type"])
+    response = Response(body, content_type=str(about["content_type"]))
     if about["truncated"]:
         response.headers[TRUNCATED_HEADER] = str(config.max_result_rows)
     return response
