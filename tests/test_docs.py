@@ -211,3 +211,25 @@ def test_other_ways_of_stating_a_figure_are_checked(figures, template, what):
     assert wrong_figures(readme_claims(template.format(n=f"{figures[what]:,}", **right)), figures) == []
     messages = wrong_figures(readme_claims(template.format(n=f"{figures[what] + 1:,}", **right)), figures)
     assert len(messages) == 1 and f"{what}, but the code says {figures[what]:,}" in messages[0], messages
+
+
+# --- the architecture ------------------------------------------------------------------------------
+
+
+def test_the_architecture_diagram_is_what_the_code_imports():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "architecture.py"), "--check"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_no_module_of_the_package_is_over_400_lines():
+    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "src").rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}, "split these by responsibility: " + ", ".join(f"{p} ({n})" for p, n in long.items())
+
+
+def test_the_readme_layout_points_to_the_architecture():
+    assert "(docs/architecture.md)" in README.split("## Repository layout", 1)[1]

@@ -29,12 +29,12 @@ from .assignments import (
     Via,
     distinct_leaders,
     leads_of,
-    refs,
     scope_assignments,
     scope_ref,
     with_sources,
 )
-from .catalog import Catalog, Ref, ScopeInfo, catalog, local_id
+from .catalog import Catalog, Ref, catalog, local_id
+from .matching import and_list, limits_beyond, narrow, neighbours, qualified_by
 from .provenance import Layer, layers_of
 
 
@@ -74,10 +74,6 @@ class Responsibility:
     related: list[Related]
     note: str
     judgements: list[Judgement] = field(default_factory=list)
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # --- the question ----------------------------------------------------------------------------------
@@ -228,7 +224,7 @@ def _found_note(
         verb = "is the leader" if len(leaders) == 1 else "are the leaders"
         scopes = sorted(label for label in {a.scope.label for a in covering} if label not in phrase)
         parts.append(
-            f"{_and([r.label for r in leaders])} {verb} for {phrase}" + (f" ({_and(scopes)})" if scopes else "")
+            f"{and_list([r.label for r in leaders])} {verb} for {phrase}" + (f" ({and_list(scopes)})" if scopes else "")
         )
     narrower = []
     for scope in sorted({a.scope.iri: a.scope for a in limited}.values(), key=lambda s: s.label.casefold()):
@@ -236,8 +232,8 @@ def _found_note(
         limits = [r.label for r in beyond[scope.iri]]
         said = all(label in scope.label for label in limits)  # "connected technology in China" says it
         narrower.append(
-            f"{_and([r.label for r in leaders])} {'leads' if len(leaders) == 1 else 'lead'} {scope.label}"
-            + ("" if said else f" (limited to {_and(limits)})")
+            f"{and_list([r.label for r in leaders])} {'leads' if len(leaders) == 1 else 'lead'} {scope.label}"
+            + ("" if said else f" (limited to {and_list(limits)})")
         )
     if covering and narrower:
         parts.append("for narrower scopes, " + "; ".join(narrower))
@@ -248,18 +244,10 @@ def _found_note(
 
 def _for_region(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibility:
     region = cat.resolve(key, ["region"], param="region")
-    related = _qualified_by(cat, {region.iri})
+    related = qualified_by(cat, {region.iri})
     for row in kg.canned("region_overlaps", region=ox.NamedNode(region.iri)):
         related.setdefault(row["other"].value, f"shares {row['shared'].value} member countries with {region.label}")
     return _answer(kg, cat, {"region": region.ref()}, region.label, [(region.iri, [])], related, day, layer, layers)
-
-
-def _qualified_by(cat: Catalog, regions: set[str]) -> dict[str, str]:
-    return {
-        iri: f"a {info.kind} scope limited to {_and(sorted(cat.label(r) for r in info.regions & regions))}"
-        for iri, info in cat.scopes.items()
-        if info.regions & regions
-    }
 
 
 def _for_country(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibility:
@@ -292,15 +280,15 @@ def _for_country(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibili
     if not matched:
         why = "it is in no reference region under the project's region mapping"
         if areas:
-            why += f" ({_and(sorted(areas))})"
+            why += f" ({and_list(sorted(areas))})"
         for j in judgements:
             why += f"; judgement {j.notation or j.id}: {(j.comment or j.label or '').rstrip('.')}"
             if j.alternative_reading:
                 why += f" (alternative reading: {j.alternative_reading.rstrip('.')})"
     phrase = country.label
     if matched:
-        phrase += ", through " + _and([f"{v[0].label} ({v[0].basis})" for v in matched.values()])
-    related = _qualified_by(cat, set(matched))
+        phrase += ", through " + and_list([f"{v[0].label} ({v[0].basis})" for v in matched.values()])
+    related = qualified_by(cat, set(matched))
     return _answer(
         kg,
         cat,
@@ -339,18 +327,18 @@ def _for_concept(kg, cat: Catalog, kind: str, key: str, region_key, segment_key,
     related: dict[str, str] = {}
     for iri in candidates:
         info = cat.scopes[iri]
-        via, fits = _narrow(cat, info, region, seg)
+        via, fits = narrow(cat, info, region, seg)
         if fits:
             matched.append((iri, via))
             # a scope asked by name is the whole question; a concept's scope may be narrower
-            beyond[iri] = _beyond(cat, info, region, seg) if kind in thing.kinds else []
+            beyond[iri] = limits_beyond(cat, info, region, seg) if kind in thing.kinds else []
         else:
             related[iri] = f"the same {kind} for another " + (
                 "region" if region and info.regions and region.iri not in info.regions else "segment"
             )
     if concept:
         label = cat.label(concept)
-        for other, relation in _neighbours(cat, concept):
+        for other, relation in neighbours(cat, concept):
             for iri, info in cat.scopes.items():
                 if getattr(info, attribute) == other and iri not in related:
                     related[iri] = (
@@ -369,47 +357,3 @@ def _for_concept(kg, cat: Catalog, kind: str, key: str, region_key, segment_key,
     if seg:
         phrase += f" for the {seg.label}"
     return _answer(kg, cat, question, phrase, matched, related, day, layer, layers, beyond=beyond)
-
-
-def _beyond(cat: Catalog, info: ScopeInfo, region, seg) -> list[Ref]:
-    """What limits a scope that fits the question beyond what the question asks: its regions when
-    no region is asked, its segments when no segment is asked, and its platforms (never asked)."""
-    limits = []
-    if region is None:
-        limits += refs(cat, info.regions)
-    if seg is None:
-        limits += refs(cat, info.segments)
-    return limits + refs(cat, info.platforms)
-
-
-def _narrow(cat: Catalog, info: ScopeInfo, region, seg) -> tuple[list[Via], bool]:
-    via: list[Via] = []
-    if region is not None:
-        if info.regions:
-            if region.iri not in info.regions:
-                return [], False
-            via.append(Via(region.id, region.iri, region.label, "the scope is limited to this region"))
-        else:
-            via.append(Via(region.id, region.iri, region.label, "the scope is not limited to a region"))
-    if seg is not None:
-        family = {seg.iri} | cat.ancestors(seg.iri)
-        if info.segments:
-            hits = info.segments & family
-            if not hits:
-                return [], False
-            basis = (
-                "the scope is limited to this segment"
-                if seg.iri in hits
-                else f"the scope is limited to the {_and(sorted(cat.label(h) for h in hits))}, which includes it"
-            )
-            via.append(Via(seg.id, seg.iri, seg.label, basis))
-        elif info.segment is None:
-            via.append(Via(seg.id, seg.iri, seg.label, "the scope is not limited to a segment"))
-    return via, True
-
-
-def _neighbours(cat: Catalog, concept: str) -> list[tuple[str, str]]:
-    out = [(b, "broader") for b in sorted(cat.ancestors(concept))]
-    out += [(n, "narrower") for n in sorted(cat.narrower(concept))]
-    out += [(r, "related") for r in sorted(cat.related.get(concept, ()))]
-    return out
