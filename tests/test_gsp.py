@@ -53,6 +53,10 @@ def triples(response, format=ox.RdfFormat.TURTLE) -> set[ox.Triple]:
     return {q.triple for q in ox.parse(response.data, format=format)}
 
 
+def triples_of(data: bytes) -> set[ox.Triple]:
+    return {q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+
+
 def put(writer, graph, body, headers=TURTLE, **params):
     return writer.put(url(graph, **params), data=body, headers={**AUTH, **headers})
 
@@ -136,11 +140,17 @@ def test_an_unacceptable_accept_header_is_406_listing_the_formats(client):
     assert "text/turtle" in response.get_json()["error"]["message"]
 
 
-def test_the_default_graph_is_the_stores_own_and_empty_at_first(client, shipped):
+def test_without_the_union_the_default_graph_is_the_stores_own_and_empty_at_first(shipped):
     assert "" not in shipped.triple_counts()  # the shipped graph has no triple in the default graph
-    response = client.get(url())
+    own = create_app(Config.from_env({"ALLIANCE_KG_UNION_DEFAULT_GRAPH": "false"}), kg=shipped).test_client()
+    response = own.get(url())
     assert response.status_code == 200
     assert triples(response) == set()
+
+
+def test_with_the_union_the_default_graph_is_every_graph_once(client, shipped):
+    """As queries see it (issue 14): tests/test_default_graph.py checks it query form by query form."""
+    assert triples(client.get(url())) == {q.triple for q in shipped.quads()}
 
 
 def test_the_change_log_graph_can_be_read(writer):
@@ -190,7 +200,8 @@ def test_put_to_the_default_graph_leaves_the_named_graphs_alone(writer, kg):
     seed_before = kg.triple_counts()[SEED]
     response = put(writer, None, A_TRIPLE)
     assert response.status_code == 200  # the default graph always exists: nothing was created
-    assert len(triples(writer.get(url()))) == 1
+    (added,) = triples_of(A_TRIPLE)
+    assert added in triples(writer.get(url()))  # the union of every graph, the store's own default graph too
     assert kg.triple_counts()[""] == 1 and kg.triple_counts()[SEED] == seed_before
 
 

@@ -3,7 +3,8 @@
 The graph every read sees is in memory, so that a forked query process reads a consistent copy
 of it (:mod:`.processes`) and scans are fast. A persistent graph is also on disk (RocksDB, with
 a write-ahead journal: :mod:`.disk`), written by every commit before the memory copy and read
-only at start-up.
+only at start-up. SPARQL's default graph is the union of all graphs as a set, kept in the memory
+copy as a hidden graph of its own (:mod:`.union`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from .graph import GraphName, KnowledgeGraph, Term
 from .locks import ReadWriteLock
 from .names import BASE, PREFIXES, graph_iri
 from .processes import Limits
+from .sparqlparse import could_name_graphs
+from .union import UnionGraph
 from .updates import change_in_process
 
 
@@ -37,6 +40,10 @@ class EmbeddedGraph(KnowledgeGraph):
         self._journal = journal
         #: Readers hold it shared for a whole request; :meth:`commit` holds it alone.
         self._lock = ReadWriteLock()
+        #: The union of all graphs, each triple once: SPARQL's default graph.
+        self._union = UnionGraph(store)
+        self._union.rebuild()
+        self._loading_shipped = False
 
     # --- opening -----------------------------------------------------------------------------------
 
@@ -67,7 +74,7 @@ class EmbeddedGraph(KnowledgeGraph):
             # All or nothing: a first start cut short must not leave a partial graph.
             scratch = cls.in_memory()
             scratch.load_shipped(config)
-            disk.extend(scratch._store.quads_for_pattern(None, None, None, None))  # one transaction
+            disk.extend(scratch.quads())  # one transaction
             disk.flush()
         memory = ox.Store()
         memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
@@ -92,7 +99,9 @@ class EmbeddedGraph(KnowledgeGraph):
         subs = {ox.Variable(name): value for name, value in (bindings or {}).items()}
         kwargs: dict = {"prefixes": PREFIXES, "substitutions": subs or None}
         if graphs is None:
-            kwargs["use_default_graph_as_union"] = True
+            kwargs["default_graph"] = [self._union.name]
+            if could_name_graphs(sparql):  # else the named graphs are no part of the answer
+                kwargs["named_graphs"] = [g for g in self._store.named_graphs() if not self._union.hides(g)]
         else:
             kwargs["default_graph"] = [ox.NamedNode(graph_iri(g)) for g in graphs]
         try:
@@ -111,23 +120,32 @@ class EmbeddedGraph(KnowledgeGraph):
     ) -> Iterator[ox.Quad]:
         if isinstance(subject, ox.Literal):  # a literal is never a subject
             return iter(())
-        return self._store.quads_for_pattern(subject, predicate, object, graph)
+        found = self._store.quads_for_pattern(subject, predicate, object, graph)
+        if graph is not None:
+            return found
+        hidden = self._union.name
+        return (q for q in found if q.graph_name != hidden)
 
     def contains(self, quad: ox.Quad) -> bool:
-        return quad in self._store
+        return not self._union.hides(quad.graph_name) and quad in self._store
 
     def named_graphs(self) -> list[ox.NamedNode]:
-        return [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+        return [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and not self._union.hides(g)]
+
+    def default_graph(self, *, union: bool) -> Iterator[ox.Triple]:
+        if union:
+            return iter(self._union.triples())
+        return (q.triple for q in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def triple_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for quad in self._store.quads_for_pattern(None, None, None, None):
+        for quad in self.quads():
             key = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
             counts[key] = counts.get(key, 0) + 1
         return dict(sorted(counts.items()))
 
     def __len__(self) -> int:
-        return len(self._store)
+        return len(self._store) - len(self._union)
 
     def dump(self, format: str, *, graph: str | None = None) -> bytes:
         info = format_for(format)
@@ -137,14 +155,15 @@ class EmbeddedGraph(KnowledgeGraph):
                 or b""
             )
         if info.name in ("trig", "nq", "jsonld"):
-            return self._store.dump(format=info.format, prefixes=PREFIXES) or b""
-        triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        return ox.serialize(triples, format=info.format, prefixes=PREFIXES) or b""
+            return ox.serialize(self.quads(), format=info.format, prefixes=PREFIXES) or b""
+        return ox.serialize(self._union.triples(), format=info.format, prefixes=PREFIXES) or b""
 
     # --- clients' SPARQL ----------------------------------------------------------------------------
 
     def query_runner(self, *, memory_bytes: int | None, federating: bool) -> QueryRunner:
-        return QueryRunner(self._store, self.snapshot, memory_bytes=memory_bytes, federating=federating)
+        return QueryRunner(
+            self._store, self.snapshot, union_graph=self._union.name, memory_bytes=memory_bytes, federating=federating
+        )
 
     def change_for_update(
         self,
@@ -162,6 +181,7 @@ class EmbeddedGraph(KnowledgeGraph):
             using_graphs=using_graphs,
             using_named_graphs=using_named_graphs,
             limits=limits,
+            hidden=self._union.name,
         )
 
     # --- writing ----------------------------------------------------------------------------------
@@ -180,6 +200,8 @@ class EmbeddedGraph(KnowledgeGraph):
                 if self._journal is not None:
                     self._journal.clear()
             apply_change(self._store, change)
+            self._union.removed(change.removed)
+            self._union.added(change.added)
             self.changed(
                 frozenset(
                     q.subject.value for q in (*change.removed, *change.added) if isinstance(q.subject, ox.NamedNode)
@@ -199,7 +221,18 @@ class EmbeddedGraph(KnowledgeGraph):
                 self.commit(Change(added=frozenset(scratch.quads_for_pattern(None, None, None, None))))
             else:
                 self._store.load(data, info.format, base_iri=BASE + "id/", to_graph=target)
+                if not self._loading_shipped:
+                    self._union.rebuild()
         except (SyntaxError, ValueError) as exc:
             raise syntax_error(exc, info.format, source) from exc
         finally:
             self.changed()
+
+    def load_shipped(self, config: Config) -> None:
+        """Load the shipped graph, building the union once at the end rather than after each file."""
+        self._loading_shipped = True
+        try:
+            super().load_shipped(config)
+        finally:
+            self._loading_shipped = False
+            self._union.rebuild()

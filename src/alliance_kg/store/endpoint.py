@@ -30,7 +30,7 @@ from .names import CHANGES_GRAPH
 from .pool import WorkerPool
 from .processes import confinement
 from .results import capped_solutions, capped_triples
-from .sparqlparse import NOTHING, Reading, Reference, check_nesting, prepare, read_query
+from .sparqlparse import NOTHING, Reading, Reference, check_nesting, could_name_graphs, prepare, read_query
 from .sparqltext import keyword_count, keywords
 
 #: The shortest time a query may be given: less than the cost of starting its process.
@@ -102,11 +102,12 @@ class QueryRunner:
         store: ox.Store,
         snapshot: Callable[[], AbstractContextManager[int]],
         *,
+        union_graph: ox.NamedNode | None = None,
         memory_bytes: int | None,
         federating: bool,
     ):
         def handler(request: dict) -> tuple[bytes, dict]:
-            answer = answer_in_process(store, ProtocolQuery.from_dict(request))
+            answer = answer_in_process(store, ProtocolQuery.from_dict(request), union_graph=union_graph)
             return answer.body, {"content_type": answer.content_type, "truncated": answer.truncated}
 
         self.confined = WorkerPool(handler, snapshot=snapshot, memory_bytes=memory_bytes)
@@ -140,10 +141,10 @@ class QueryRunner:
 # --- in a query process ------------------------------------------------------------------------
 
 
-def answer_in_process(store: ox.Store, query: ProtocolQuery) -> Answer:
+def answer_in_process(store: ox.Store, query: ProtocolQuery, *, union_graph: ox.NamedNode | None = None) -> Answer:
     """Evaluate ``query`` on ``store`` and write its answer: in a query process, on the copy of
-    the graph it was forked with."""
-    results, reading = evaluate(store, query)
+    the graph it was forked with (``union_graph``: see :func:`evaluate`)."""
+    results, reading = evaluate(store, query, union_graph=union_graph)
     if isinstance(results, ox.QueryTriples):
         extension, content_type = query.graphs.pick("a CONSTRUCT or DESCRIBE query")
         fmt: ox.RdfFormat | ox.QueryResultsFormat | None = ox.RdfFormat.from_extension(extension)
@@ -157,13 +158,17 @@ def answer_in_process(store: ox.Store, query: ProtocolQuery) -> Answer:
     return Answer(body, content_type, truncated)
 
 
-def evaluate(store: ox.Store, query: ProtocolQuery) -> tuple[object, Reading | None]:
+def evaluate(
+    store: ox.Store, query: ProtocolQuery, *, union_graph: ox.NamedNode | None = None
+) -> tuple[object, Reading | None]:
     """Parse ``query.query`` and start evaluating it on ``store``: the results (lazy), and the
     reading of the query (:mod:`.sparqlparse`). Runs in a query process, never in the service:
     the text may crash the parser, and evaluation may try to call out.
 
-    The base IRI resolves the query's relative IRIs. Without ``union``, the change log is not
-    among the named graphs (unless the query or the protocol names it). ``SERVICE`` may call the
+    The base IRI resolves the query's relative IRIs. With ``union``, the default graph is
+    ``union_graph``, the store's union of all graphs as a set (:mod:`.union`), hidden from the
+    named graphs; without it, the change log is not among the named graphs (unless the query or
+    the protocol names it). ``SERVICE`` may call the
     endpoints of ``services`` only, and only from a process that may reach the network.
 
     :raises TooDeeplyNested: brackets nested deeper than :data:`.sparqlparse.MAX_NESTING`.
@@ -202,12 +207,13 @@ def evaluate(store: ox.Store, query: ProtocolQuery) -> tuple[object, Reading | N
         for graph in reading.graphs:
             require_graph(store, graph.iri, graph.keyword)
         reads_from = reading.reads_from
+    named: list | None = None  # a query that cannot read a named graph need not list them
+    if not query.union or could_name_graphs(text):
+        named = [g for g in store.named_graphs() if g != union_graph]
+        if not query.union:
+            named = [g for g in named if isinstance(g, ox.NamedNode) and g.value != CHANGES_GRAPH]
     options = dataset_options(
-        reads_from,
-        query.default_graphs,
-        query.named_graphs,
-        union=query.union,
-        data_graphs=None if query.union else data_graphs(store),
+        reads_from, query.default_graphs, query.named_graphs, union=query.union, union_graph=union_graph, graphs=named
     )
     try:
         return store.query(text, base_iri=query.base_iri, **options), reading
@@ -223,21 +229,26 @@ def dataset_options(
     named_graphs: Iterable[str] = (),
     *,
     union: bool = True,
-    data_graphs: Iterable[ox.NamedNode] | None = None,
+    union_graph: ox.NamedNode | None = None,
+    graphs: Iterable[ox.NamedNode | ox.BlankNode] | None = None,
 ) -> dict:
     """Keyword arguments of :meth:`pyoxigraph.Store.query` for the dataset of one request, whose
     query has its own ``FROM`` / ``FROM NAMED`` when ``reads_from``.
 
     Protocol parameters, when given, are the whole dataset (they override the query's own
     ``FROM``/``FROM NAMED``). Otherwise a query with ``FROM`` keeps its dataset, and any other
-    query sees the union of all graphs as its default graph; or, without ``union``, the store's
-    default graph, with the named graphs ``data_graphs`` (all of them when ``None``).
+    query sees the union of all graphs as its default graph (the graph ``union_graph`` holds,
+    each triple once; Oxigraph's own union when there is none); or, without ``union``, the
+    store's default graph. The named graphs are ``graphs`` (all of them when ``None``).
 
     >>> dataset_options(False)
     {'use_default_graph_as_union': True}
+    >>> u, g = ox.NamedNode("urn:uuid:0"), ox.NamedNode("https://example.org/g")
+    >>> dataset_options(False, union_graph=u, graphs=[g])
+    {'default_graph': [<NamedNode value=urn:uuid:0>], 'named_graphs': [<NamedNode value=https://example.org/g>]}
     >>> dataset_options(False, union=False)
     {}
-    >>> dataset_options(False, union=False, data_graphs=[ox.NamedNode("https://example.org/g")])
+    >>> dataset_options(False, union=False, graphs=[g])
     {'default_graph': <DefaultGraph>, 'named_graphs': [<NamedNode value=https://example.org/g>]}
     >>> dataset_options(True)
     {}
@@ -254,22 +265,14 @@ def dataset_options(
     if reads_from:
         return {}
     if not union:
-        if data_graphs is None:
+        if graphs is None:
             return {}
-        return {"default_graph": ox.DefaultGraph(), "named_graphs": list(data_graphs)}
-    return {"use_default_graph_as_union": True}
-
-
-def data_graphs(store: ox.Store) -> list[ox.NamedNode]:
-    """The named graphs of ``store`` that hold data: all but the change log.
-
-    >>> store = ox.Store()
-    >>> store.add(ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"),
-    ...                   ox.NamedNode("https://example.org/T"), ox.NamedNode(CHANGES_GRAPH)))
-    >>> data_graphs(store)
-    []
-    """
-    return [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value != CHANGES_GRAPH]
+        return {"default_graph": ox.DefaultGraph(), "named_graphs": list(graphs)}
+    if union_graph is None:
+        return {"use_default_graph_as_union": True}
+    if graphs is None:
+        return {"default_graph": [union_graph]}
+    return {"default_graph": [union_graph], "named_graphs": list(graphs)}
 
 
 def require_graph(store: ox.Store, iri: str | None, where: str) -> None:

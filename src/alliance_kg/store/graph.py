@@ -221,6 +221,11 @@ class KnowledgeGraph(ABC):
         return next(iter(self.quads(node)), None) is not None
 
     @abstractmethod
+    def default_graph(self, *, union: bool) -> Iterator[ox.Triple]:
+        """The default graph as SPARQL queries see it: with ``union``, the union of all graphs,
+        each triple once (an RDF graph is a set); without, the store's own default graph."""
+
+    @abstractmethod
     def named_graphs(self) -> list[ox.NamedNode]:
         """Every named graph that holds a quad, the change log included."""
 

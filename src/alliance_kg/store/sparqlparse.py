@@ -129,6 +129,16 @@ def _mentions(text: str, words: tuple[str, ...]) -> bool:
     return "\\u" in lowered or any(word in lowered for word in words)
 
 
+def could_name_graphs(text: str) -> bool:
+    """Whether the query ``text`` could read a named graph (it could say ``GRAPH``): when it
+    cannot, its dataset need not list the named graphs.
+
+    >>> could_name_graphs("SELECT * { ?s ?p ?o }"), could_name_graphs("SELECT * { graph ?g { ?s ?p ?o } }")
+    (False, True)
+    """
+    return _mentions(text, ("graph",))
+
+
 def read_query(text: str, base_iri: str | None = None) -> Reading | None:
     """What the query ``text`` calls and reads; ``None`` when rdflib cannot tell (it does not
     parse, or it is too long to parse quickly).

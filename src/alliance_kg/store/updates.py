@@ -37,6 +37,7 @@ def change_in_process(
     using_graphs: Iterable[str] = (),
     using_named_graphs: Iterable[str] = (),
     limits: Limits = OPERATOR,
+    hidden: ox.NamedNode | None = None,
 ) -> Change:
     """What ``update`` would change on the in-memory ``store``, worked out in a confined child
     on its copy of the data graphs (the embedded store's
@@ -49,6 +50,7 @@ def change_in_process(
     empty graph). An update that writes it (``INSERT DATA { GRAPH <changes> ... }``, ``DROP
     GRAPH <changes>``, ``MOVE <changes> TO ...``) is refused. ``base_iri`` resolves relative
     IRIs. The change's ``destructive`` lists its operations that empty graphs wholesale.
+    ``hidden``: a graph of the store that is no data (the union the store keeps for queries).
 
     >>> store = ox.Store()
     >>> store.add(ox.Quad(RDF_TYPE, RDF_TYPE, RDF_TYPE, ox.NamedNode(CHANGES_GRAPH)))
@@ -69,7 +71,7 @@ def change_in_process(
     """
     using_graphs, using_named_graphs = tuple(using_graphs), tuple(using_named_graphs)
     prepare()  # the parser, imported here once rather than in every child
-    body, about = run_isolated(lambda: _run(store, update, base_iri, using_graphs, using_named_graphs), limits)
+    body, about = run_isolated(lambda: _run(store, update, base_iri, using_graphs, using_named_graphs, hidden), limits)
     removed, added = body[: about["removed_bytes"]], body[about["removed_bytes"] :]
     return Change(
         removed=frozenset(ox.parse(removed, format=_NQ)),
@@ -84,6 +86,7 @@ def _run(
     base_iri: str | None,
     using_graphs: tuple[str, ...],
     using_named_graphs: tuple[str, ...],
+    hidden: ox.NamedNode | None = None,
 ) -> tuple[bytes, dict]:
     """In the child: check the update, run it on a copy of the data graphs, and answer the
     difference (the removed quads, then the added ones, as N-Quads)."""
@@ -92,7 +95,9 @@ def _run(
     text = update_with_dataset(update, using_graphs, using_named_graphs)
     confined = confinement()
     _check(store, reading, confined=bool(confined and confined.no_network))
-    data = [q for q in store.quads_for_pattern(None, None, None, None) if not in_change_log(q)]
+    data = [
+        q for q in store.quads_for_pattern(None, None, None, None) if not in_change_log(q) and q.graph_name != hidden
+    ]
     scratch = ox.Store()
     scratch.bulk_extend(data)
     try:

@@ -298,7 +298,9 @@ def store():
 
 
 def read(target: Target | None):
-    """The graph's triples in the format the ``Accept`` header prefers (HEAD: the same headers)."""
+    """The graph's triples in the format the ``Accept`` header prefers (HEAD: the same headers).
+    The default graph is the one queries see: the union of all graphs, each triple once (or,
+    with the setting ``union_default_graph`` false, the store's own default graph)."""
     if target is None:
         raise BadRequest(
             "name a graph: /store?default or /store?graph=<IRI>",
@@ -308,7 +310,11 @@ def read(target: Target | None):
     if not kg.graph_exists(target.name):
         raise NotFound(f"there is no graph {target.label}", hint="PUT or POST triples to create it")
     representation = negotiate(accepted(request.accept_mimetypes), GRAPH_FORMATS, what="a graph")
-    quads = sorted(kg.quads(graph=target.name), key=str)
+    if isinstance(target.name, ox.DefaultGraph):
+        triples = kg.default_graph(union=settings().union_default_graph)
+        quads = sorted((ox.Quad(t.subject, t.predicate, t.object) for t in triples), key=str)
+    else:
+        quads = sorted(kg.quads(graph=target.name), key=str)
     format = representation.rdf_format
     items: list = quads if format.supports_datasets else [q.triple for q in quads]
     response = Response(serialize_graph(items, format), content_type=representation.content_type)

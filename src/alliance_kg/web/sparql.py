@@ -48,6 +48,7 @@ blueprint = Blueprint("sparql", __name__)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 DEFAULT_GRAPH_URI, NAMED_GRAPH_URI = "default-graph-uri", "named-graph-uri"
 FORM, QUERY_BODY, UPDATE_BODY = (
     "application/x-www-form-urlencoded",
@@ -220,6 +221,18 @@ def service_description(
         triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
     if union:
         triples.append(ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")))
+    triples.append(
+        ox.Triple(
+            default,
+            ox.NamedNode(RDFS_COMMENT),
+            ox.Literal(
+                "the union of all graphs, each triple once (an RDF graph is a set); GRAPH ?g shows each graph's copy"
+                if union
+                else "the store's own default graph",
+                language="en",
+            ),
+        )
+    )
     formats = dict.fromkeys(r.format_iri for r in SOLUTIONS_FORMATS + GRAPH_FORMATS)
     triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(iri)) for iri in formats]
     triples += [
