@@ -1,10 +1,10 @@
-# Set-up: `make run` runs the main job, `make test` runs every test. Both install first.
+# Set-up: `make run` runs the main job, `make test` runs the checks and the tests. Both install first.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test regions diagram screenshot clean conformance bench
+.PHONY: install run test test-slow check regions diagram screenshot clean conformance bench
 
 install: $(STAMP) build/ontology.html node_modules/.package-lock.json /usr/bin/chromium
 
@@ -33,8 +33,24 @@ PORT ?= 8000
 run: install
 	$(BIN)/alliance-kg serve --host 127.0.0.1 --port $(PORT)
 
-test: install
-	$(BIN)/python -m pytest
+# The tests start many Python processes (workers, the CLI, servers): let them keep compiled bytecode
+# even where the environment says not to write it (PYTHONDONTWRITEBYTECODE), as CI's does.
+test test-slow conformance: export PYTHONDONTWRITEBYTECODE :=
+
+# The checks (import layers, lint, format, types), then every test but the slow ones, in parallel.
+test: install check
+	$(BIN)/python -m pytest -m "not processes and not long"
+
+# The slow tests: process-level ones (marker `processes`: real servers, kill -9, the load test,
+# the browser) and long in-process ones (marker `long`). CI runs them after `make test` (.ci/run).
+test-slow: install
+	$(BIN)/python -m pytest -m "processes or long"
+
+check: install
+	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests bench scripts conformance
+	$(BIN)/ruff format --check src
+	$(BIN)/mypy
 
 # Fuzz the service longer than make test does: tests/test_fuzz_*.py under the Hypothesis profile
 # "fuzz" (FUZZ_EXAMPLES examples per test and per API operation, random, invalid requests too).
@@ -56,8 +72,11 @@ diagram: install
 screenshot: install
 	ALLIANCE_KG_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q -n 0 tests/test_ui.py -k yasgui_runs
 
+# Everything the set-up and the tests make: the environment, build outputs and caches.
 clean:
-	rm -rf $(VENV) .pytest_cache node_modules build
+	rm -rf $(VENV) node_modules build dist .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -name '*.egg-info' -type d -prune -exec rm -rf {} +
 
 # Run the W3C SPARQL 1.1 test suites (../shared/w3c) against the real service over HTTP: prints a
 # pass/fail/skip table per folder and category, writes build/conformance/results.json, and fails

@@ -26,7 +26,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import compare  # noqa: E402
 import generate  # noqa: E402
-
 from alliance_kg.store.union import UnionGraph  # noqa: E402
 
 

@@ -24,12 +24,12 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.compare import isomorphic, to_isomorphic, graph_diff
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -235,7 +235,7 @@ def parse_tsv(data: bytes | str) -> Results:
     for line in lines[1:]:
         cells = line.split("\t")
         row = {}
-        for name, cell in zip(variables, cells):
+        for name, cell in zip(variables, cells, strict=False):
             if cell.strip():
                 row[name] = tsv_term(cell.strip())
         rows.append(row)
@@ -303,7 +303,7 @@ def parse_csv(data: bytes | str) -> Results:
     rows = []
     for cells in reader[1:]:
         row = {}
-        for name, cell in zip(variables, cells):
+        for name, cell in zip(variables, cells, strict=False):
             if cell.startswith("_:"):
                 row[name] = bnode(cell[2:])
             elif _NUMBER.match(cell):
@@ -461,7 +461,7 @@ def compare_results(expected: Results, actual: Results, order: Order | None = No
         return "the solutions differ" + (_sample(expected.rows, actual.rows)
                                          or ": no one-to-one mapping of blank nodes makes them equal")
     if order is not None and order.keys:
-        for i, (e, a) in enumerate(zip(expected.rows, actual.rows), 1):
+        for i, (e, a) in enumerate(zip(expected.rows, actual.rows, strict=False), 1):
             for key in order.keys:
                 want = e.get(key)
                 mapped = ("bnode", mapping[want[1]]) if is_bnode(want) and want[1] in mapping else want
@@ -518,7 +518,7 @@ def _unify(e, a, forward: dict, backward: dict, added: list) -> bool:
         added.append(x)
         return True
     if e[0] == "triple" and a[0] == "triple":
-        return all(_unify(p, q, forward, backward, added) for p, q in zip(e[1:], a[1:]))
+        return all(_unify(p, q, forward, backward, added) for p, q in zip(e[1:], a[1:], strict=False))
     return e == a
 
 
@@ -541,7 +541,7 @@ def _undo(added: list, forward: dict, backward: dict) -> None:
 def _match_in_order(expected: list[dict], actual: list[dict]) -> dict | None:
     forward: dict = {}
     backward: dict = {}
-    for e, a in zip(expected, actual):
+    for e, a in zip(expected, actual, strict=False):
         if _row_unify(e, a, forward, backward) is None:
             return None
     return forward

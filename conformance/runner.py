@@ -32,8 +32,18 @@ import pyoxigraph as ox
 from .client import Client, Response
 from .httptests import SD_TESTS, Failed, describe, run_ht_test, run_prose_test
 from .manifest import CATEGORIES, DataFile, Test, load_tests, local_path
-from .results import (Results, compare_datasets, compare_graphs, compare_results, order_of, parse_csv,
-                      parse_json, parse_result_graph, parse_tsv, parse_xml)
+from .results import (
+    Results,
+    compare_datasets,
+    compare_graphs,
+    compare_results,
+    order_of,
+    parse_csv,
+    parse_json,
+    parse_result_graph,
+    parse_tsv,
+    parse_xml,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SUITE = ROOT.parent / "shared" / "w3c" / "sparql11"

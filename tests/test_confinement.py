@@ -245,6 +245,8 @@ def http(server, method: str, path: str, body: bytes | None = None, headers: dic
         return exc.code, json.loads(exc.read() or b"null")
 
 
+@pytest.mark.processes
+@pytest.mark.xdist_group(name="confinement_real_server")
 @pytest.mark.parametrize("kind, path, body, content_type, code", [
     ("an update nested 5,000 braces deep, as a dry run", "/sparql?dry_run=true",
      ("INSERT { <urn:a> <urn:b> 1 } WHERE " + "{" * DEEP + "}" * DEEP).encode(), "application/sparql-update",
@@ -327,6 +329,7 @@ def test_the_confinement_is_described_for_the_start_up_message():
     assert "NETWORK NOT BLOCKED" in Confinement().describe()
 
 
+@pytest.mark.processes
 def test_serve_says_how_query_processes_are_confined():
     import subprocess
 

@@ -113,6 +113,7 @@ def get(url: str, timeout: float = 30) -> tuple[int, dict, float, dict]:
     return status, json.loads(body or b"null"), time.monotonic() - began, headers
 
 
+@pytest.mark.processes
 def test_twice_the_slots_of_runaway_queries_leave_health_and_the_api_answering():
     """Twelve Cartesian-product queries from one client froze /health for 10.7 s. Now, with these
     twelve (three times the slots) asked for at once: /health < 100 ms, the JSON API < 500 ms,

@@ -24,6 +24,9 @@ from schemathesis.specs.openapi.checks import (
 from alliance_kg.web.openapi import DESCRIPTION_FILE
 from fuzzing import AUTH, fuzz_app, fuzz_cases, graph_conforms  # noqa: F401 - fuzz_cases is a fixture
 
+# One worker runs the module in order (--dist loadgroup): the last test checks the graph the others fuzzed.
+pytestmark = pytest.mark.xdist_group(name="fuzz_api")
+
 
 def no_server_error(ctx, response, case):
     """Schemathesis's ``not_a_server_error``, but for a SPARQL query stopped at its time limit (a

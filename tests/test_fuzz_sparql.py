@@ -21,6 +21,9 @@ from hypothesis import strategies as st
 
 from fuzzing import AUTH, TOKEN, check_answer, fuzz_app, fuzz_cases, graph_conforms  # noqa: F401 - fuzz_cases is a fixture
 
+# One worker runs the module in order (--dist loadgroup): a test checks the graph the others fuzzed.
+pytestmark = pytest.mark.xdist_group(name="fuzz_sparql")
+
 #: The examples of each property (see the module's docstring).
 EXAMPLES = settings(max_examples=3 * settings.default.max_examples) if settings.get_current_profile_name() == "ci" \
     else settings()
@@ -445,6 +448,7 @@ DEEP = {
 }
 
 
+@pytest.mark.long
 @EXAMPLES
 @given(kind=st.sampled_from(sorted(DEEP)), depth=st.sampled_from([60, 300, 3_000, 6_000, 30_000]))
 def test_nothing_nested_or_chained_however_deep_fails_outside_the_envelope(client, fuzz_cases, kind, depth):

@@ -34,6 +34,9 @@ def _load_generator():
 
 generator = _load_generator()
 
+# One worker runs the module (--dist loadgroup): its tests share one generated data set.
+pytestmark = pytest.mark.xdist_group(name="generate")
+
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> tuple[Path, dict]:

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# A real server under load for seconds, in processes of their own: `make test-slow`.
+pytestmark = pytest.mark.processes
+
 LOADTEST = Path(__file__).resolve().parent.parent / "scripts" / "loadtest"
 KINDS = 15
 

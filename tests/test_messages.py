@@ -108,6 +108,7 @@ akr:assignment-Japan-bare a akg:LeadershipAssignment ; skos:prefLabel "a bare as
     assert "the assignment of Japan (leader Nissan, from 2030-01-01; assignment-Japan-bare)" in result.output
 
 
+@pytest.mark.processes
 def test_a_store_held_by_a_server_says_so_in_one_line(tmp_path):
     store = tmp_path / "store"
     server = subprocess.Popen([*COMMAND, "--store", str(store), "serve", "--port", str(free_port())],

@@ -110,6 +110,7 @@ def run_threads(targets: list[Callable[[], None]]) -> None:
 # --- 1. restart ------------------------------------------------------------------------------------
 
 
+@pytest.mark.processes
 def test_every_acknowledged_write_survives_a_restart(tmp_path):
     store = tmp_path / "store"
     labels = ["Persistence Motors", "Durable Cars", "Restart Automotive"]
@@ -147,6 +148,7 @@ def test_every_acknowledged_write_survives_a_restart(tmp_path):
         assert_conforms(server)
 
 
+@pytest.mark.processes
 def test_a_first_start_that_fails_part_way_leaves_no_partial_graph(tmp_path):
     """The shipped graph goes into a new store all or nothing: a first start that stops part way
     (here: the last file of the last layer does not parse; a crash does the same) must not leave a
@@ -211,6 +213,7 @@ class WriteStream:
             time.sleep(0.005)
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("kill_after", [3, 12])
 def test_kill_9_in_the_middle_of_a_stream_of_writes_loses_no_acknowledged_write(tmp_path, kill_after):
     store = tmp_path / "store"
@@ -343,6 +346,7 @@ TOGGLES = {
 }
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("toggle", TOGGLES.values(), ids=TOGGLES.keys())
 def test_readers_never_see_half_a_write(toggle):
     with running_server(env=WRITER_ENV) as server:
@@ -406,6 +410,7 @@ def race(server: Server, labels: list[str]) -> list[tuple[int, dict]]:
     return results
 
 
+@pytest.mark.processes
 def test_concurrent_writers_are_serialised_and_none_is_lost():
     labels = [f"Concurrent Company {i}" for i in range(8)]
     with running_server(env=WRITER_ENV, threads=8) as server:
@@ -422,6 +427,7 @@ def test_concurrent_writers_are_serialised_and_none_is_lost():
         assert_conforms(server)
 
 
+@pytest.mark.processes
 def test_concurrent_writers_of_the_same_company_create_it_once():
     with running_server(env=WRITER_ENV, threads=8) as server:
         results = race(server, ["Contested Motors"] * 6)
@@ -543,6 +549,7 @@ def test_a_damaged_journal_is_one_line_and_exit_2_for_every_command(store, tmp_p
         assert snapshot(journal) == before, f"{name} changed the damaged journal"
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("damage", ["truncated-mid-line", "marker-not-complete"])
 def test_serve_with_a_damaged_journal_exits_2_with_one_line(store, damage):
     """The real entry point, in a process of its own: ``serve`` opens the store in ``create_app``."""

@@ -169,6 +169,8 @@ def _hrefs(page, selector: str) -> list[str]:
     return page.eval_on_selector_all(selector, "links => links.map(a => a.getAttribute('href') || '')")
 
 
+@pytest.mark.processes
+@pytest.mark.xdist_group(name="safe_pages_browser")
 def test_the_payloads_do_not_run_on_a_resource_page(watched):
     page = watched
     page.goto(page.base + "/doc/Renault")
@@ -182,6 +184,8 @@ def test_the_payloads_do_not_run_on_a_resource_page(watched):
     _nothing_ran(page)
 
 
+@pytest.mark.processes
+@pytest.mark.xdist_group(name="safe_pages_browser")
 @pytest.mark.parametrize("editor", ["yasgui", "plain"])
 def test_the_payloads_do_not_run_on_the_query_page(watched, editor):
     page = watched
@@ -206,6 +210,8 @@ def test_the_payloads_do_not_run_on_the_query_page(watched, editor):
     _nothing_ran(page, blocked_handlers=editor == "yasgui")
 
 
+@pytest.mark.processes
+@pytest.mark.xdist_group(name="safe_pages_browser")
 @pytest.mark.parametrize("path", ["/doc/Europe", "/ontology"])
 def test_the_policy_lets_the_pages_render(page, path):
     # The resource pages and pyLODE's page style themselves with a <style> element: the CSP

@@ -16,6 +16,10 @@ from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML
 
 from server import live_server  # noqa: F401  (a fixture)
 
+# Every test talks to a real server: `make test-slow`. They share the module's server, so
+# they run on one worker (--dist loadgroup).
+pytestmark = [pytest.mark.processes, pytest.mark.xdist_group(name="test_server")]
+
 AKG = "https://w3id.org/alliance-kg/ontology#"
 AKR = "https://w3id.org/alliance-kg/id/"
 RENAULT = AKR + "Renault"

@@ -53,6 +53,7 @@ def test_a_bad_timeout_setting_is_refused():
         Config.from_env({"ALLIANCE_KG_QUERY_TIMEOUT": "forever"})
 
 
+@pytest.mark.processes
 def test_the_service_keeps_answering_while_a_runaway_query_runs():
     with running_server(env={"ALLIANCE_KG_QUERY_TIMEOUT": "3"}) as server:
         outcome = {}

@@ -199,6 +199,8 @@ def _offline(page) -> None:
     assert page.problems == [], f"errors or warnings in the browser console: {page.problems}"
 
 
+@pytest.mark.processes
+@pytest.mark.xdist_group(name="ui_browser")
 def test_yasgui_runs_an_example_and_shows_the_rows(page):
     page.goto(page.base + "/")
     page.wait_for_selector("body[data-ready]")
@@ -224,6 +226,8 @@ def test_yasgui_runs_an_example_and_shows_the_rows(page):
     _offline(page)
 
 
+@pytest.mark.processes
+@pytest.mark.xdist_group(name="ui_browser")
 def test_yasgui_lineage_and_an_edited_query(page):
     page.goto(page.base + "/?example=lineage_of_a_model")  # opens on the example and runs it
     page.wait_for_selector(".yasr table.dataTable tbody tr")
@@ -254,6 +258,8 @@ def test_yasgui_lineage_and_an_edited_query(page):
     _offline(page)
 
 
+@pytest.mark.processes
+@pytest.mark.xdist_group(name="ui_browser")
 def test_validation_report(page):
     page.goto(page.base + "/")
     page.get_by_role("link", name="Validation report").click()
@@ -262,6 +268,8 @@ def test_validation_report(page):
     _offline(page)
 
 
+@pytest.mark.processes
+@pytest.mark.xdist_group(name="ui_browser")
 def test_plain_editor(page):
     page.goto(page.base + "/?editor=plain&example=responsibility_for_a_country")
     page.wait_for_selector("#plain-table tbody tr")

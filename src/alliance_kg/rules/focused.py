@@ -160,8 +160,9 @@ def validate_focus(
     sparql_report = _sparql_report(store, focus, index.constraints, _functions(shapes_dir))
     report = merge_reports([core_report, sparql_report])
     conforms = report_conforms(report)
-    shapes = load_shapes(shapes_dir)
-    return ValidationReport(conforms, report_results(report, data, [core_shapes, shapes], new_nodes), report)
+    return ValidationReport(
+        conforms, report_results(report, data, _shapes_graphs(report, core_shapes, shapes_dir), new_nodes), report
+    )
 
 
 def validate_all(store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str] = frozenset()) -> ValidationReport:
@@ -178,8 +179,16 @@ def validate_all(store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str]
     report = merge_reports([core_report, _sparql_report_all(store, index.constraints, _functions(shapes_dir))])
     conforms = report_conforms(report)
     return ValidationReport(
-        conforms, report_results(report, data, [core_shapes, load_shapes(shapes_dir)], new_nodes), report
+        conforms, report_results(report, data, _shapes_graphs(report, core_shapes, shapes_dir), new_nodes), report
     )
+
+
+def _shapes_graphs(report: rdflib.Graph, core_shapes: rdflib.Graph, shapes_dir: Path) -> list[rdflib.Graph]:
+    """The shapes graphs the results of ``report`` are explained from: none for a report without
+    results (most writes), so that the shapes are not copied again for nothing."""
+    if (None, rdflib.RDF.type, SH.ValidationResult) not in report:
+        return []
+    return [core_shapes, load_shapes(shapes_dir)]
 
 
 def _all_targets(store: ox.Store, constraint: SparqlConstraint) -> set:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from itertools import chain
 
 import pyoxigraph as ox
 
@@ -33,7 +34,16 @@ from .updates import change_in_process
 class EmbeddedGraph(KnowledgeGraph):
     """The knowledge graph in an embedded Oxigraph store (see the module's documentation)."""
 
-    def __init__(self, store: ox.Store, *, disk: ox.Store | None = None, journal: Journal | None = None):
+    def __init__(
+        self,
+        store: ox.Store,
+        *,
+        disk: ox.Store | None = None,
+        journal: Journal | None = None,
+        union: ox.NamedNode | None = None,
+    ):
+        """``union``: the name under which ``store`` already holds the union (a copy's); if none,
+        the union is built."""
         super().__init__()
         self._store = store
         self._disk = disk
@@ -41,8 +51,9 @@ class EmbeddedGraph(KnowledgeGraph):
         #: Readers hold it shared for a whole request; :meth:`commit` holds it alone.
         self._lock = ReadWriteLock()
         #: The union of all graphs, each triple once: SPARQL's default graph.
-        self._union = UnionGraph(store)
-        self._union.rebuild()
+        self._union = UnionGraph(store, name=union)
+        if union is None:
+            self._union.rebuild()
         self._loading_shipped = False
 
     # --- opening -----------------------------------------------------------------------------------
@@ -50,6 +61,14 @@ class EmbeddedGraph(KnowledgeGraph):
     @classmethod
     def in_memory(cls) -> EmbeddedGraph:
         return cls(ox.Store())
+
+    def copy(self) -> EmbeddedGraph:
+        """An in-memory copy of the graph as it is now, its union with it: a change tried on the
+        copy leaves this graph as it is. No disk, no journal, no change log of its own."""
+        with self._lock.reading():
+            store = ox.Store()
+            store.bulk_extend(self._store)
+        return EmbeddedGraph(store, union=self._union.name)
 
     @classmethod
     def open(cls, config: Config) -> EmbeddedGraph:
@@ -120,17 +139,23 @@ class EmbeddedGraph(KnowledgeGraph):
     ) -> Iterator[ox.Quad]:
         if isinstance(subject, ox.Literal):  # a literal is never a subject
             return iter(())
-        found = self._store.quads_for_pattern(subject, predicate, object, graph)
         if graph is not None:
-            return found
+            return self._store.quads_for_pattern(subject, predicate, object, graph)
+        if subject is None and object is None:  # a scan: graph by graph, the union left out
+            graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph(), *self.named_graphs()]
+            return chain.from_iterable(self._store.quads_for_pattern(None, predicate, None, g) for g in graphs)
         hidden = self._union.name
-        return (q for q in found if q.graph_name != hidden)
+        return (q for q in self._store.quads_for_pattern(subject, predicate, object, None) if q.graph_name != hidden)
 
     def contains(self, quad: ox.Quad) -> bool:
         return not self._union.hides(quad.graph_name) and quad in self._store
 
     def named_graphs(self) -> list[ox.NamedNode]:
-        return [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and not self._union.hides(g)]
+        # Sorted: the store's own order may change from one store to the next (exports stay stable).
+        return sorted(
+            (g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and not self._union.hides(g)),
+            key=lambda g: g.value,
+        )
 
     def default_graph(self, *, union: bool) -> Iterator[ox.Triple]:
         if union:

@@ -35,10 +35,12 @@ class UnionGraph:
     0
     """
 
-    def __init__(self, store: ox.Store):
+    def __init__(self, store: ox.Store, *, name: ox.NamedNode | None = None):
+        """``name``: the union ``store`` already holds (a copy of a store with its union); if
+        none, a new name for a union :meth:`rebuild` builds."""
         self.store = store
-        self.name = ox.NamedNode(f"urn:uuid:{uuid.uuid4()}")
-        self._size = 0
+        self.name = name or ox.NamedNode(f"urn:uuid:{uuid.uuid4()}")
+        self._size = 0 if name is None else sum(1 for _ in store.quads_for_pattern(None, None, None, name))
 
     def __len__(self) -> int:
         """The number of distinct triples."""

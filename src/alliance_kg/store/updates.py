@@ -11,7 +11,7 @@ data graphs and sends back the difference as N-Quads.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -24,6 +24,7 @@ from .sparqlparse import Reading, check_nesting, prepare, read_update
 from .sparqltext import update_with_dataset
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+CHANGES = ox.NamedNode(CHANGES_GRAPH)
 #: An operator's update (the CLI): an hour, no memory limit; the service passes its own limits.
 OPERATOR = Limits(timeout=3600, what="update")
 _NQ = ox.RdfFormat.N_QUADS
@@ -95,23 +96,21 @@ def _run(
     text = update_with_dataset(update, using_graphs, using_named_graphs)
     confined = confinement()
     _check(store, reading, confined=bool(confined and confined.no_network))
-    data = [
-        q for q in store.quads_for_pattern(None, None, None, None) if not in_change_log(q) and q.graph_name != hidden
-    ]
+    graphs = data_graphs(store, hidden)
     scratch = ox.Store()
-    scratch.bulk_extend(data)
+    scratch.bulk_extend(quads_of(store, graphs))
     try:
         scratch.update(text, base_iri=base_iri)
     except SyntaxError as exc:
         raise query_syntax_error(exc) from exc
     except (RuntimeError, ValueError, OSError) as exc:
-        if _names_change_log(data, text, base_iri):
+        if _names_change_log(list(quads_of(store, graphs)), text, base_iri):
             raise _change_log_forbidden() from None
         raise QueryEvaluationError(f"cannot run the update: {exc}") from exc
-    before = ox.Store()
-    before.bulk_extend(data)
-    removed = [q for q in data if q not in scratch]
-    added = [q for q in scratch if q not in before]
+    # The copy held the data graphs only: what it has in another graph is new whatever the store holds.
+    kept_apart = {hidden, CHANGES}
+    removed = [q for q in quads_of(store, graphs) if q not in scratch]
+    added = [q for q in scratch if q.graph_name in kept_apart or q not in store]
     if any(in_change_log(q) for q in added):
         raise _change_log_forbidden()
     removed_nq = ox.serialize(removed, format=_NQ) or b""
@@ -120,6 +119,18 @@ def _run(
         "removed_bytes": len(removed_nq),
         "destructive": list(reading.destructive) if reading else [],
     }
+
+
+def data_graphs(store: ox.Store, hidden: ox.NamedNode | None) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
+    """The graphs of ``store`` an update sees: its default graph and its named graphs but the change
+    log and the ``hidden`` one."""
+    return [ox.DefaultGraph(), *(g for g in store.named_graphs() if g != hidden and g != CHANGES)]
+
+
+def quads_of(store: ox.Store, graphs: Iterable[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]) -> Iterator[ox.Quad]:
+    """The quads of ``graphs`` in ``store``."""
+    for graph in graphs:
+        yield from store.quads_for_pattern(None, None, None, graph)
 
 
 def _check(store: ox.Store, reading: Reading | None, *, confined: bool) -> None:
