@@ -93,6 +93,32 @@ def test_an_accepted_write_is_committed_with_a_change_log_entry(kg, config):
     assert str(company).rsplit(" ", 2)[0].split(" ", 1)[0] in logged[AKG + "addedQuads"].value
 
 
+def _company(local: str, label: str) -> frozenset[ox.Quad]:
+    node = ox.NamedNode(AKR + local)
+    return frozenset([ox.Quad(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(AKG + "Company"), PUBLIC),
+                      ox.Quad(node, ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+                              ox.Literal(label, language="en"), PUBLIC)])
+
+
+def test_a_commit_that_fails_leaves_the_guards_view_as_the_store(kg, config, monkeypatch):
+    """The store refuses a validated change (a journal or disk error): the next write is judged
+    against the store as it is, not as it would have been. Had the guard kept the failed change,
+    the second label in English below would break skos:prefLabel's sh:uniqueLang."""
+    guard = Guard(kg, config.shapes_dir)
+    version, real_commit = kg.version, kg.commit
+
+    def failing(change):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(kg, "commit", failing)
+    with pytest.raises(OSError):
+        guard.write(Change(added=_company("Dacia", "Dacia")), agent="t", endpoint="t", summary="fails")
+    assert kg.version == version and not any(kg.quads(ox.NamedNode(AKR + "Dacia"), None, None, None))
+    monkeypatch.setattr(kg, "commit", real_commit)
+    result = guard.write(Change(added=_company("Dacia", "Automobile Dacia")), agent="t", endpoint="t", summary="ok")
+    assert result.committed, [r.message for r in result.report.results]
+
+
 def test_cq42_as_a_write_is_rejected_with_exactly_one_single_leader_violation(kg, config):
     before = dump(kg)
     result = Guard(kg, config.shapes_dir).write(Change(added=quads(CQ42)), agent="t", endpoint="t", summary="cq42")

@@ -128,6 +128,66 @@ def test_an_assignment_with_derived_followers_and_its_source(writer):
     assert {a["id"] for a in answer["assignments"]} == {"assignment-SolidStateBatteries", response.get_json()["id"]}
 
 
+SECOND_ALLIANCE = """
+PREFIX akg: <https://w3id.org/alliance-kg/ontology#>
+PREFIX akr: <https://w3id.org/alliance-kg/id/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+INSERT DATA { GRAPH <https://w3id.org/alliance-kg/graph/public> {
+  akr:OtherAlliance a akg:Alliance ; rdfs:label "Other Alliance"@en ; skos:prefLabel "Other Alliance"@en ;
+      org:hasMember akr:Nissan , akr:OtherMotors .
+  akr:OtherMotors a akg:Company ; rdfs:label "Other Motors"@en ; skos:prefLabel "Other Motors"@en ;
+      org:memberOf akr:OtherAlliance .
+  akr:Nissan org:memberOf akr:OtherAlliance .
+} }
+"""
+
+
+@pytest.fixture
+def two_alliances(writer):
+    """The shipped graph and a second alliance, whose members are Nissan and Other Motors."""
+    response = writer.post("/sparql", data={"update": SECOND_ALLIANCE}, headers=AUTH)
+    assert response.status_code == 200, response.get_json()
+    return writer
+
+
+def test_derived_followers_of_a_leader_in_two_alliances_need_the_alliance_named(two_alliances):
+    body = {"scope": "all-solid-state batteries", "leader": "Nissan", "valid_from": "2035-01-01", "source": SOURCE}
+    ambiguous = two_alliances.post("/api/assignments", headers=AUTH, json=body)
+    assert ambiguous.status_code == 400
+    error = ambiguous.get_json()["error"]
+    assert "Nissan is a member of 2 alliances" in error["message"] and "Other Alliance" in error["message"]
+    assert "body.alliance" in error["hint"]
+    named = two_alliances.post("/api/assignments", headers=AUTH, json={**body, "alliance": "Other Alliance"})
+    assert named.status_code == 201, named.get_json()
+    assignment = two_alliances.get(named.headers["Location"]).get_json()
+    assert [f["id"] for f in assignment["followers"]] == ["OtherMotors"]
+    stated = two_alliances.post("/sparql", headers={"Accept": "application/sparql-results+json"}, data={
+        "query": f"ASK {{ <{named.get_json()['iri']}> <https://w3id.org/alliance-kg/ontology#alliance> "
+                 "<https://w3id.org/alliance-kg/id/OtherAlliance> }"})
+    assert stated.get_json()["boolean"] is True
+
+
+def test_followers_must_share_one_alliance_with_the_leader(two_alliances, kg):
+    before = dump(kg)
+    # each leader leads its scope already: a second assignment of its own is no second leader
+    body = {"valid_from": "2035-01-01", "source": SOURCE}
+    outsider = two_alliances.post("/api/assignments", headers=AUTH,
+                                  json={**body, "scope": "Europe", "leader": "Renault", "followers": ["Other Motors"]})
+    assert outsider.status_code == 422 and shapes_of(outsider) == {"MembersOnlyShape"}
+    [result] = outsider.get_json()["error"]["report"]["results"]
+    assert "Other Motors is the follower of Europe but is not a member of an alliance of Renault" in result["message"]
+    mixed = two_alliances.post("/api/assignments", headers=AUTH,
+                               json={**body, "scope": "Japan", "leader": "Nissan", "followers": ["Renault", "Other Motors"]})
+    assert mixed.status_code == 422 and shapes_of(mixed) == {"MembersOnlyShape"}
+    assert "no one same alliance" in mixed.get_json()["error"]["report"]["results"][0]["message"]
+    assert dump(kg) == before
+    one = two_alliances.post("/api/assignments", headers=AUTH,
+                             json={**body, "scope": "Japan", "leader": "Nissan", "followers": ["Renault", "Mitsubishi Motors"]})
+    assert one.status_code == 201, one.get_json()
+
+
 def test_ending_an_assignment_lets_a_new_leader_start_the_next_day_but_not_the_same_day(writer, kg):
     ended = writer.patch("/api/assignments/assignment-Europe", headers=AUTH, json={"valid_to": "2024-12-31"})
     assert ended.status_code == 200, ended.get_json()

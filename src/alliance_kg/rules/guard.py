@@ -8,7 +8,8 @@ a private *validation graph*: the union of the data graphs, the graph SHACL sees
    after the change) and validates only those, or everything when the change is large or
    touches blank nodes,
 3. commits the change (and its change-log entry) to the store if the result conforms, and
-   otherwise puts the validation graph back as it was: the store is never touched.
+   otherwise puts the validation graph back as it was: the store is never touched. A commit
+   that fails puts it back too, so that the guard's view never holds what the store lacks.
 
 Writers are serialised by one lock; readers are kept out only while a validated change is
 applied (:meth:`KnowledgeGraph.commit`). Each validation parses its own shapes graph, so no
@@ -168,7 +169,14 @@ class Guard:
                     plan, report.conforms, False, report, mode, len(focus), len(change.added), len(change.removed)
                 )
             change_id, log = self._log_entry(change, agent=agent, endpoint=endpoint, summary=plan.summary)
-            self.kg.commit(change | log)
+            try:
+                self.kg.commit(change | log)
+            except BaseException:
+                # The store did not take the change (a journal or disk error): neither does the
+                # validation graph, and it is built again from the store before the next write.
+                _apply(graph, added, removed)
+                self._synced_version = -1
+                raise
             self._synced_version = self.kg.version
             return WriteResult(
                 plan, True, True, report, mode, len(focus), len(change.added), len(change.removed), change_id

@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import BadRequest, Conflict, NotFound
-from ..knowledge.catalog import AKG, catalog, local_id
+from ..knowledge.catalog import AKG, Entity, catalog, local_id
 from ..store import LAYER_GRAPHS, Change, KnowledgeGraph, value
 from .building import AKR, ORG, OWL, RDF, SCHEMA, Builder, Source, builder_for, camel, cite, n, read_source, slug, typed
 from .guard import Plan
@@ -67,10 +67,33 @@ def create_company(kg: KnowledgeGraph, body: Any) -> Plan:
     return Plan(b.change(), f"create company {label}", company_id, company.value)
 
 
-def _followers(kg: KnowledgeGraph, keys: list[str] | None, leader: str) -> tuple[list[str], str]:
+def _alliance_of(kg: KnowledgeGraph, leader: Entity, named: Entity | None) -> str | None:
+    """The alliance an assignment led by ``leader`` is part of: the one the body names, else the
+    leader's only alliance (None for a leader in none: the rules then say it is out).
+
+    :raises BadRequest: the leader is a member of several alliances and the body names none.
+    """
+    if named is not None:
+        return named.iri
+    cat = catalog(kg)
+    alliances = sorted(
+        {value(q.object) for q in kg.quads(n(leader.iri), n(ORG + "memberOf"), None, None)}
+        & {e.iri for e in cat.of_kind("alliance")}
+    )
+    if len(alliances) > 1:
+        names = ", ".join(f"{cat.label(a)} ({cat.ref(a).id})" for a in alliances)
+        raise BadRequest(
+            f"{leader.label} is a member of {len(alliances)} alliances ({names}): "
+            "cannot tell whose leader-follower model the assignment is part of",
+            hint="name one with body.alliance, or list the followers with body.followers",
+        )
+    return alliances[0] if alliances else None
+
+
+def _followers(kg: KnowledgeGraph, keys: list[str] | None, leader: str, alliance: str | None) -> tuple[list[str], str]:
     cat = catalog(kg)
     if keys is None:  # rule R-F: every other member of the alliance
-        alliance = the_alliance(kg)
+        alliance = alliance or the_alliance(kg)
         members = {value(q.subject) for q in kg.quads(None, n(ORG + "memberOf"), n(alliance), None)}
         return sorted(members - {leader}), "FollowersDerived"
     return [cat.resolve(k, ["company"], param="body.followers").iri for k in keys], "FollowersStated"
@@ -84,11 +107,15 @@ def create_assignment(kg: KnowledgeGraph, body: Any) -> Plan:
     )
     leader = cat.resolve(p.text("leader", required=True), ["company"], param="body.leader")
     follower_keys = p.texts("followers") if p.has("followers") else None
+    alliance_key = p.text("alliance")
+    named = cat.resolve(alliance_key, ["alliance"], param="body.alliance") if alliance_key else None
     valid_from = p.day("valid_from", required=True)
     valid_to = p.day("valid_to")
     source = read_source(kg, p.obj("source", required=True))
     p.done()
-    followers, rule = _followers(kg, follower_keys, leader.iri)
+    # the alliance matters for followers derived by rule R-F; stated followers are the rules' to check
+    alliance = _alliance_of(kg, leader, named) if follower_keys is None else None
+    followers, rule = _followers(kg, follower_keys, leader.iri, alliance)
     b = builder_for(kg, source)
     assignment_id = b.new_id(f"assignment-{scope.id}-{leader.id}-{valid_from}")
     a = n(AKR + assignment_id)
@@ -99,6 +126,8 @@ def create_assignment(kg: KnowledgeGraph, body: Any) -> Plan:
     for f in followers:
         b.add(a, AKG + "follower", n(f))
     b.add(a, AKG + "followersRule", n(AKG + rule))
+    if named is not None:
+        b.add(a, AKG + "alliance", n(named.iri))
     b.add(a, AKG + "validFrom", typed(valid_from, "date"))
     if valid_to:
         b.add(a, AKG + "validTo", typed(valid_to, "date"))
