@@ -69,6 +69,50 @@ def test_invalid_fixture_fails_for_its_rule_only(config, fixture):
     assert all(r.severity == "Violation" and r.message for r in report.results)
 
 
+def _comparable(report) -> set[tuple]:
+    """A report's results as the issue compares engines: focus node, path, value, source shape,
+    severity, and the message (the constraint component speaks through it)."""
+    return {(r.focus_node, r.path, r.value, r.source_shape, r.severity, r.message) for r in report.results}
+
+
+@pytest.mark.parametrize("fixture", [None, *_fixtures("valid"), *_fixtures("invalid")],
+                         ids=lambda p: "base" if p is None else f"{p.parent.name}/{p.stem}")
+def test_both_engines_report_the_same_on_every_fixture(config, fixture):
+    """pyshacl-turbo (the default) and pySHACL (the reference) check the core constraints."""
+    data = _graph(config, fixture)
+    turbo = validate_graph(data, config.shapes_dir, engine="turbo")
+    reference = validate_graph(data, config.shapes_dir, engine="pyshacl")
+    assert turbo.conforms == reference.conforms
+    assert _comparable(turbo) == _comparable(reference)
+
+
+def test_both_engines_agree_on_the_shipped_graph_full_and_focused(shipped, config):
+    """The shipped graph with a second start date for Europe's assignment (a core sh:maxCount)
+    and a second leader for Europe (CQ42, a SPARQL constraint): both engines, both ways."""
+    import pyoxigraph as ox
+
+    from alliance_kg.rules.validation import union_store, validate_store
+
+    union = union_store(shipped)
+    union.load(CQ42.encode(), ox.RdfFormat.TURTLE)
+    europe = "https://w3id.org/alliance-kg/id/assignment-Europe"
+    union.add(ox.Quad(ox.NamedNode(europe), ox.NamedNode("https://w3id.org/alliance-kg/ontology#validFrom"),
+                      ox.Literal("2021-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))))
+    nodes = [europe, "https://w3id.org/alliance-kg/id/Europe", "https://w3id.org/alliance-kg/id/Renault"]
+    for kwargs in ({}, {"focus_nodes": nodes}):
+        turbo = validate_store(union, config.shapes_dir, engine="turbo", **kwargs)
+        reference = validate_store(union, config.shapes_dir, engine="pyshacl", **kwargs)
+        assert {r.source_shape for r in turbo.results} == {AKS + "AssignmentShape", AKS + "SingleLeaderShape"}
+        assert _comparable(turbo) == _comparable(reference)
+
+
+def test_an_unknown_engine_is_refused(config):
+    from alliance_kg.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="unknown SHACL engine 'jena'"):
+        validate_graph(_graph(config, None), config.shapes_dir, engine="jena")
+
+
 def test_shipped_graph_conforms(shipped, config):
     report = validate(shipped, config.shapes_dir)
     assert report.conforms, report.to_text()

@@ -34,6 +34,7 @@ import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
 from ..store import solutions
+from .engines import DEFAULT_ENGINE, Engine, core_report
 from .quotes import fingerprints_path, oxigraph_functions
 from .reports import (
     ValidationReport,
@@ -41,7 +42,6 @@ from .reports import (
     merge_reports,
     report_conforms,
     report_results,
-    run_shacl,
     to_rdflib,
 )
 
@@ -145,7 +145,12 @@ def long_paths(shapes_dir: Path) -> list[str]:
 
 
 def validate_focus(
-    store: ox.Store, shapes_dir: Path, focus_nodes: Iterable[str], *, new_nodes: frozenset[str] = frozenset()
+    store: ox.Store,
+    shapes_dir: Path,
+    focus_nodes: Iterable[str],
+    *,
+    new_nodes: frozenset[str] = frozenset(),
+    engine: Engine = DEFAULT_ENGINE,
 ) -> ValidationReport:
     """Validate ``focus_nodes`` (IRIs) of the default graph of ``store`` against the shapes of
     ``shapes_dir``: the same results as a full validation gives for these nodes."""
@@ -153,42 +158,53 @@ def validate_focus(
     focus = [ox.NamedNode(n) for n in dict.fromkeys(focus_nodes)]
     if not focus:
         return _empty_report()
-    data = neighbourhood(store, focus, index.inverse_predicates)
-    core_shapes = rdflib.Graph()
-    core_shapes.addN((s, p, o, core_shapes) for s, p, o in index.core_triples)
-    core_report = run_shacl(data, core_shapes, None, [n.value for n in focus])
-    sparql_report = _sparql_report(store, focus, index.constraints, _functions(shapes_dir))
-    report = merge_reports([core_report, sparql_report])
-    conforms = report_conforms(report)
-    return ValidationReport(
-        conforms, report_results(report, data, _shapes_graphs(report, core_shapes, shapes_dir), new_nodes), report
+    near = neighbourhood(store, focus, index.inverse_predicates) if engine == "pyshacl" else None
+    report = merge_reports(
+        [
+            core_report(store, index.core_triples, engine=engine, focus_nodes=[n.value for n in focus], data=near),
+            _sparql_report(store, focus, index.constraints, _functions(shapes_dir)),
+        ]
     )
+    return _explained(report, store, index, shapes_dir, new_nodes, near)
 
 
-def validate_all(store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str] = frozenset()) -> ValidationReport:
+def validate_all(
+    store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str] = frozenset(), engine: Engine = DEFAULT_ENGINE
+) -> ValidationReport:
     """Validate the whole default graph of ``store``: each SHACL-SPARQL constraint as one query
     over the graph with ``$this`` left free (the shapes' queries bind it themselves, as SHACL
     engines that join the pre-binding in require), its rows kept for the shape's targets; the
-    core constraints with pySHACL on an in-memory copy."""
+    core constraints with ``engine`` (:mod:`.engines`)."""
     index = shapes_index(shapes_dir)
-    data = rdflib.Graph(bind_namespaces="none")
-    data.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), data) for q in store)
+    report = merge_reports(
+        [
+            core_report(store, index.core_triples, engine=engine),
+            _sparql_report_all(store, index.constraints, _functions(shapes_dir)),
+        ]
+    )
+    return _explained(report, store, index, shapes_dir, new_nodes, None)
+
+
+def _explained(
+    report: rdflib.Graph,
+    store: ox.Store,
+    index: ShapesIndex,
+    shapes_dir: Path,
+    new_nodes: frozenset[str],
+    near: rdflib.Graph | None,
+) -> ValidationReport:
+    """The report with its results explained (:func:`.reports.report_results`), from the
+    neighbourhood of their focus nodes (``near``, if the caller has it) and the shapes. A report
+    without results (most) needs neither, and neither is built."""
+    if (None, RDF.type, SH.ValidationResult) not in report:
+        return ValidationReport(report_conforms(report), (), report)
+    if near is None:
+        focus = {ox.NamedNode(str(n)) for n in report.objects(None, SH.focusNode) if isinstance(n, rdflib.URIRef)}
+        near = neighbourhood(store, sorted(focus, key=str), index.inverse_predicates)
     core_shapes = rdflib.Graph()
     core_shapes.addN((s, p, o, core_shapes) for s, p, o in index.core_triples)
-    core_report = run_shacl(data, core_shapes, None)
-    report = merge_reports([core_report, _sparql_report_all(store, index.constraints, _functions(shapes_dir))])
-    conforms = report_conforms(report)
-    return ValidationReport(
-        conforms, report_results(report, data, _shapes_graphs(report, core_shapes, shapes_dir), new_nodes), report
-    )
-
-
-def _shapes_graphs(report: rdflib.Graph, core_shapes: rdflib.Graph, shapes_dir: Path) -> list[rdflib.Graph]:
-    """The shapes graphs the results of ``report`` are explained from: none for a report without
-    results (most writes), so that the shapes are not copied again for nothing."""
-    if (None, rdflib.RDF.type, SH.ValidationResult) not in report:
-        return []
-    return [core_shapes, load_shapes(shapes_dir)]
+    shapes = [core_shapes, load_shapes(shapes_dir)]
+    return ValidationReport(report_conforms(report), report_results(report, near, shapes, new_nodes), report)
 
 
 def _all_targets(store: ox.Store, constraint: SparqlConstraint) -> set:

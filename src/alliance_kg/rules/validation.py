@@ -2,8 +2,9 @@
 
 Speed: the validation runs in :mod:`alliance_kg.rules.focused`. The SHACL-SPARQL constraints
 (``sh:sparql``) run on Oxigraph's own engine, one query per constraint over the whole graph, or
-per focus node for a write; the core constraints run with pySHACL on an in-memory rdflib graph
-(the whole graph, or the focus nodes' neighbourhood). Reports: :mod:`.reports`.
+per focus node for a write; the core constraints run with an engine of :mod:`.engines`
+(pyshacl-turbo on the store itself by default; pySHACL, the reference, on an rdflib copy).
+Reports: :mod:`.reports`.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ import pyoxigraph as ox
 import rdflib
 
 from ..store import KnowledgeGraph, graph_iri
+from .engines import DEFAULT_ENGINE, ENGINES, Engine
 from .focused import validate_all, validate_focus
 from .reports import ValidationReport, ValidationResult, load_shapes
 
 __all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "Engine",
     "ValidationReport",
     "ValidationResult",
     "load_shapes",
@@ -29,10 +34,16 @@ __all__ = [
 ]
 
 
-def validate(kg: KnowledgeGraph, shapes_dir: Path, *, graphs: Iterable[str] | None = None) -> ValidationReport:
+def validate(
+    kg: KnowledgeGraph,
+    shapes_dir: Path,
+    *,
+    graphs: Iterable[str] | None = None,
+    engine: Engine = DEFAULT_ENGINE,
+) -> ValidationReport:
     """Validate the union of ``graphs`` (default: every graph of ``kg`` but the change log)
-    against the shapes in ``shapes_dir``."""
-    return validate_store(union_store(kg, graphs), shapes_dir)
+    against the shapes in ``shapes_dir``, the core constraints with ``engine``."""
+    return validate_store(union_store(kg, graphs), shapes_dir, engine=engine)
 
 
 def union_store(kg: KnowledgeGraph, graphs: Iterable[str] | None = None) -> ox.Store:
@@ -57,6 +68,7 @@ def validate_store(
     *,
     focus_nodes: Iterable[str] | None = None,
     new_nodes: frozenset[str] = frozenset(),
+    engine: Engine = DEFAULT_ENGINE,
 ) -> ValidationReport:
     """Validate the default graph of an Oxigraph store against the shapes in ``shapes_dir``.
 
@@ -66,12 +78,12 @@ def validate_store(
     a write would add, which messages describe rather than name by an id nobody can look up.
     """
     if focus_nodes is not None:
-        return validate_focus(union, shapes_dir, [str(n) for n in focus_nodes], new_nodes=new_nodes)
-    return validate_all(union, shapes_dir, new_nodes=new_nodes)
+        return validate_focus(union, shapes_dir, [str(n) for n in focus_nodes], new_nodes=new_nodes, engine=engine)
+    return validate_all(union, shapes_dir, new_nodes=new_nodes, engine=engine)
 
 
-def validate_graph(data: rdflib.Graph, shapes_dir: Path) -> ValidationReport:
+def validate_graph(data: rdflib.Graph, shapes_dir: Path, *, engine: Engine = DEFAULT_ENGINE) -> ValidationReport:
     """Validate an rdflib graph (e.g. a test fixture) against the shapes in ``shapes_dir``."""
     union = ox.Store()
     union.load(data.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
-    return validate_store(union, shapes_dir)
+    return validate_store(union, shapes_dir, engine=engine)
