@@ -171,6 +171,52 @@ def read_update(text: str, base_iri: str | None = None) -> Reading | None:
     return _read(text, base_iri, update=True)
 
 
+def data_update_deletes(text: str, base_iri: str | None = None) -> tuple[tuple[str, str], ...] | None:
+    """For an update made only of ``INSERT DATA`` and ``DELETE DATA`` operations: the subject and
+    predicate IRIs of every triple it deletes (empty for inserts only); ``None`` for any other
+    update, or one rdflib cannot read. What it changes is then worked out on the quads with
+    those subjects and predicates alone (:mod:`.updates`), not on a copy of the graph.
+
+    >>> data_update_deletes("PREFIX e: <http://e/> INSERT DATA { e:a e:b 1 } ; DELETE DATA { GRAPH e:g { e:a e:c 2 } }")
+    (('http://e/a', 'http://e/c'),)
+    >>> data_update_deletes("INSERT DATA { <urn:a> <urn:b> 1 }"), data_update_deletes("DELETE WHERE { ?s ?p 1 }")
+    ((), None)
+    """
+    return _data_deletes(text, base_iri)
+
+
+@functools.lru_cache(maxsize=256)
+def _data_deletes(text: str, base_iri: str | None) -> tuple[tuple[str, str], ...] | None:
+    if len(text) > MAX_PARSED_CHARS:
+        return None
+    from rdflib.plugins.sparql import algebra, parser
+    from rdflib.term import URIRef
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    try:
+        operations = algebra.translateUpdate(parser.parseUpdate(text), base=base_iri).algebra
+    except RecursionError:
+        return None
+    except Exception:  # noqa: BLE001 - pyparsing's ParseException and rdflib's errors: it cannot tell
+        return None
+    finally:
+        sys.setrecursionlimit(limit)
+    deletes: list[tuple[str, str]] = []
+    for operation in operations:
+        if operation.name == "InsertData":
+            continue
+        if operation.name != "DeleteData":
+            return None
+        quads = _field(operation, "quads") or {}
+        triples = [*(_field(operation, "triples") or ()), *(t for ts in quads.values() for t in ts)]
+        for subject, predicate, _ in triples:
+            if not (isinstance(subject, URIRef) and isinstance(predicate, URIRef)):
+                return None  # not a ground triple: Oxigraph says what is wrong
+            deletes.append((str(subject), str(predicate)))
+    return tuple(dict.fromkeys(deletes))
+
+
 @functools.cache
 def prepare() -> None:
     """Import rdflib's SPARQL parser (about half a second) in this process: the service does it
