@@ -26,8 +26,9 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urljoin
 
 from ..errors import TooDeeplyNested
@@ -42,6 +43,7 @@ _RECURSION_LIMIT = 30_000
 
 _BRACKETS = re.compile(r"[{}()\[\]]")
 _OPENING = frozenset("{([")
+T = TypeVar("T")
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -192,16 +194,9 @@ def _data_deletes(text: str, base_iri: str | None) -> tuple[tuple[str, str], ...
     from rdflib.plugins.sparql import algebra, parser
     from rdflib.term import URIRef
 
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
-    try:
-        operations = algebra.translateUpdate(parser.parseUpdate(text), base=base_iri).algebra
-    except RecursionError:
+    operations = _parsed(lambda: algebra.translateUpdate(parser.parseUpdate(text), base=base_iri).algebra)
+    if operations is None:
         return None
-    except Exception:  # noqa: BLE001 - pyparsing's ParseException and rdflib's errors: it cannot tell
-        return None
-    finally:
-        sys.setrecursionlimit(limit)
     deletes: list[tuple[str, str]] = []
     for operation in operations:
         if operation.name == "InsertData":
@@ -230,9 +225,7 @@ def _read(text: str, base_iri: str | None, *, update: bool) -> Reading | None:
         return None
     from rdflib.plugins.sparql import algebra, parser  # imported by prepare() where it matters
 
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
-    try:
+    def walk() -> Reading:
         if update:
             request = parser.parseUpdate(text)
             pairs = list(zip(request.prologue, request.request, strict=False))
@@ -245,6 +238,17 @@ def _read(text: str, base_iri: str | None, *, update: bool) -> Reading | None:
             prologue = algebra.translatePrologue(declarations, base_iri, None, prologue)
             found.operation(operation, prologue)
         return found.reading()
+
+    return _parsed(walk)
+
+
+def _parsed(read: Callable[[], T]) -> T | None:
+    """``read()``, a walk over rdflib's parse, with room for its recursion; ``None`` when rdflib
+    cannot read the text (or recurses past even that)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    try:
+        return read()
     except RecursionError:
         return None
     except Exception:  # noqa: BLE001 - pyparsing's ParseException and rdflib's errors: it cannot tell
