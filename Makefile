@@ -81,9 +81,14 @@ clean:
 # Run the W3C SPARQL 1.1 test suites (../shared/w3c) against the real service over HTTP: prints a
 # pass/fail/skip table per folder and category, writes build/conformance/results.json, and fails
 # if a category passes fewer tests than conformance/baseline.json. See docs/conformance.md.
+# Then the W3C SHACL suite (core, sparql), when ../shared/w3c/shacl is there, on pySHACL, pyshacl-turbo
+# and alliance-kg's own validation: a table per folder and engine, build/conformance/shacl-results.json,
+# and a failure if an engine passes fewer tests of a folder than conformance/shacl-baseline.json.
 W3C ?= ../shared/w3c/sparql11
+W3C_SHACL ?= ../shared/w3c/shacl
 conformance: install
 	$(BIN)/python -m conformance --suite $(W3C)
+	$(BIN)/python -m conformance.shacl --suite $(W3C_SHACL)
 
 # Compare alliance-kg with the Oxigraph server, rdflib-endpoint and plain pySHACL on generated data
 # (issue 7): prints one table with the targets, writes build/bench/results.json; docs/performance.md
