@@ -158,7 +158,9 @@ def validate_focus(
     focus = [ox.NamedNode(n) for n in dict.fromkeys(focus_nodes)]
     if not focus:
         return _empty_report()
-    near = neighbourhood(store, focus, index.inverse_predicates) if engine == "pyshacl" else None
+    # The core constraints read what the focus nodes reach, copied out: any engine given the
+    # whole store takes time that follows the graph (pyshacl-turbo reads all of it each time).
+    near = neighbourhood(store, focus, index.inverse_predicates)
     report = merge_reports(
         [
             core_report(store, index.core_triples, engine=engine, focus_nodes=[n.value for n in focus], data=near),

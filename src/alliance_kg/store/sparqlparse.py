@@ -173,43 +173,107 @@ def read_update(text: str, base_iri: str | None = None) -> Reading | None:
     return _read(text, base_iri, update=True)
 
 
-def data_update_deletes(text: str, base_iri: str | None = None) -> tuple[tuple[str, str], ...] | None:
-    """For an update made only of ``INSERT DATA`` and ``DELETE DATA`` operations: the subject and
-    predicate IRIs of every triple it deletes (empty for inserts only); ``None`` for any other
-    update, or one rdflib cannot read. What it changes is then worked out on the quads with
-    those subjects and predicates alone (:mod:`.updates`), not on a copy of the graph.
+#: A pattern of quads an update can change: subject, predicate, object (``None``: any) and graph
+#: (an IRI, or ``None`` for the default graph).
+Pattern = tuple[str | None, str | None, str | None, str | None]
 
-    >>> data_update_deletes("PREFIX e: <http://e/> INSERT DATA { e:a e:b 1 } ; DELETE DATA { GRAPH e:g { e:a e:c 2 } }")
-    (('http://e/a', 'http://e/c'),)
-    >>> data_update_deletes("INSERT DATA { <urn:a> <urn:b> 1 }"), data_update_deletes("DELETE WHERE { ?s ?p 1 }")
-    ((), None)
+
+@dataclass(frozen=True)
+class Footprint:
+    """What an update can change (``patterns``) and every graph IRI it names (``graphs``)."""
+
+    patterns: tuple[Pattern, ...]
+    graphs: frozenset[str]
+
+
+def update_footprint(text: str, base_iri: str | None = None) -> Footprint | None:
+    """The quad patterns that hold every quad ``update`` can remove or add, read from its
+    templates, its data and the graphs it clears, drops, adds, moves or copies; ``None`` when
+    they cannot be known that way. Each pattern names its graph: an update is read only when
+    every graph it names, in its templates and its ``WHERE``, is an IRI or ``DEFAULT``; one with
+    ``GRAPH ?g``, ``WITH``, ``USING``, ``LOAD``, ``ALL`` or ``NAMED`` is not, nor one rdflib
+    cannot read. Terms that a template builds (variables, blank nodes) and literals (whose forms
+    the two parsers may write differently) match anything. What the update changes is then
+    worked out on the quads these patterns match (:mod:`.updates`), not on a copy of the graph.
+
+    >>> found = update_footprint("PREFIX e: <http://e/> DELETE { GRAPH e:g { ?a e:leader ?o } } "
+    ...                          "INSERT { ?a e:leader e:N } WHERE { GRAPH e:h { ?a e:leader ?o } }")
+    >>> found.patterns, sorted(found.graphs)
+    (((None, 'http://e/leader', None, 'http://e/g'), (None, 'http://e/leader', 'http://e/N', None)), ['http://e/g', 'http://e/h'])
+    >>> update_footprint("INSERT DATA { <urn:a> <urn:b> 1 } ; CLEAR GRAPH <urn:g>").patterns
+    (('urn:a', 'urn:b', None, None), (None, None, None, 'urn:g'))
+    >>> update_footprint("DELETE WHERE { GRAPH ?g { ?s ?p 1 } }"), update_footprint("CLEAR ALL")
+    (None, None)
     """
-    return _data_deletes(text, base_iri)
+    return _footprint(text, base_iri)
 
 
 @functools.lru_cache(maxsize=256)
-def _data_deletes(text: str, base_iri: str | None) -> tuple[tuple[str, str], ...] | None:
+def _footprint(text: str, base_iri: str | None) -> Footprint | None:
     if len(text) > MAX_PARSED_CHARS:
         return None
     from rdflib.plugins.sparql import algebra, parser
-    from rdflib.term import URIRef
 
     operations = _parsed(lambda: algebra.translateUpdate(parser.parseUpdate(text), base=base_iri).algebra)
     if operations is None:
         return None
-    deletes: list[tuple[str, str]] = []
+    patterns: list[Pattern] = []
+    graphs: set[str] = set()
     for operation in operations:
-        if operation.name == "InsertData":
-            continue
-        if operation.name != "DeleteData":
+        found = _operation_footprint(operation, graphs)
+        if found is None:
             return None
-        quads = _field(operation, "quads") or {}
-        triples = [*(_field(operation, "triples") or ()), *(t for ts in quads.values() for t in ts)]
-        for subject, predicate, _ in triples:
-            if not (isinstance(subject, URIRef) and isinstance(predicate, URIRef)):
-                return None  # not a ground triple: Oxigraph says what is wrong
-            deletes.append((str(subject), str(predicate)))
-    return tuple(dict.fromkeys(deletes))
+        patterns.extend(found)
+    return Footprint(tuple(dict.fromkeys(patterns)), frozenset(graphs))
+
+
+def _operation_footprint(operation, graphs: set[str]) -> list[Pattern] | None:
+    """The patterns of one operation of rdflib's algebra, or ``None`` (see :func:`update_footprint`)."""
+    from rdflib.term import URIRef, Variable
+
+    def graph(term) -> str | None:
+        if term == "DEFAULT":
+            return None
+        if isinstance(term, URIRef) and _ABSOLUTE.match(term):
+            graphs.add(str(term))
+            return str(term)
+        raise LookupError(term)  # a variable, ALL, NAMED, a relative IRI: not known here
+
+    def templates(*clauses) -> list[Pattern]:
+        found: list[Pattern] = []
+        for clause in clauses:
+            if clause is None:
+                continue
+            blocks: list[tuple[str | None, list]] = [(None, _field(clause, "triples") or [])]
+            blocks += [(graph(g), ts) for g, ts in (_field(clause, "quads") or {}).items()]
+            for name, triples in blocks:
+                for triple in triples:
+                    s, p, o = (str(t) if isinstance(t, URIRef) and _ABSOLUTE.match(t) else None for t in triple)
+                    found.append((s, p, o, name))
+        return found
+
+    name = getattr(operation, "name", "")
+    try:
+        if name in ("InsertData", "DeleteData", "DeleteWhere"):
+            return templates(operation)
+        if name == "Modify":
+            if _field(operation, "withClause") is not None or _field(operation, "using"):
+                return None
+            for node in _nodes(_field(operation, "where")):  # GRAPH in the pattern, in EXISTS too
+                if getattr(node, "name", None) in ("Graph", "GraphGraphPattern"):
+                    if isinstance(node["term"], Variable):
+                        return None
+                    graph(node["term"])
+            return templates(_field(operation, "delete"), _field(operation, "insert"))
+        if name in ("Clear", "Drop"):
+            return [(None, None, None, graph(operation["graphiri"]))]
+        if name in ("Add", "Move", "Copy"):
+            return [(None, None, None, graph(g)) for g in operation["graph"]]
+        if name == "Create":
+            return []
+    except LookupError:
+        return None
+    return None  # LOAD, or what rdflib may add
 
 
 @functools.cache
@@ -314,12 +378,16 @@ def _field(node, key: str):
 
 
 def _services(node) -> Iterator:
-    """The ``SERVICE`` patterns anywhere under ``node`` (a walk with its own stack)."""
+    """The ``SERVICE`` patterns anywhere under ``node``."""
+    return (item for item in _nodes(node) if getattr(item, "name", None) == "ServiceGraphPattern")
+
+
+def _nodes(node) -> Iterator:
+    """``node`` and everything under it in a parse tree (a walk with its own stack)."""
     stack = [node]
     while stack:
         item = stack.pop()
-        if getattr(item, "name", None) == "ServiceGraphPattern":
-            yield item
+        yield item
         if isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, (list, tuple)) and not isinstance(item, str):

@@ -4,8 +4,14 @@ the store, so that the guard can validate it first.
 The update is parsed and run in a confined child process (:mod:`alliance_kg.store.processes`): it
 cannot reach the network (a ``LOAD`` or ``SERVICE`` that a reading of the text missed fetches
 nothing), it is stopped at the time and memory limits, and a text that crashes the engine's
-parser crashes the child, not the service. The child runs the update on its own copy of the
-data graphs and sends back the difference as N-Quads.
+parser crashes the child, not the service. The child sends back the difference as N-Quads.
+
+A write costs what its change costs: where the update's footprint can be read (the quad patterns
+its templates, its data and the graphs it clears name: :func:`.sparqlparse.update_footprint`),
+the child runs it on the store it inherited at the fork (its own copy, copied on write by the
+system page by page) and compares the quads of the footprint before and after. Otherwise (``GRAPH
+?g``, ``WITH``, ``USING``, ``DROP ALL``, a text too long to read), it runs the update on a copy of
+the data graphs and compares the whole.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from .change import Change
 from .endpoint import require_graph
 from .names import CHANGES_GRAPH, PREFIXES
 from .processes import Limits, confinement, run_isolated
-from .sparqlparse import Reading, check_nesting, data_update_deletes, prepare, read_update
+from .sparqlparse import Footprint, Reading, check_nesting, prepare, read_update, update_footprint
 from .sparqltext import update_with_dataset
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -28,9 +34,9 @@ CHANGES = ox.NamedNode(CHANGES_GRAPH)
 #: An operator's update (the CLI): an hour, no memory limit; the service passes its own limits.
 OPERATOR = Limits(timeout=3600, what="update")
 _NQ = ox.RdfFormat.N_QUADS
-#: The longest ``INSERT DATA``/``DELETE DATA`` update read to work out its change from the quads
-#: it names (rdflib reads about 40,000 characters a second); a longer one runs on a copy.
-DATA_PATH_MAX_CHARS = 16_384
+#: The longest update read for its footprint (rdflib reads about 40,000 characters a second); a
+#: longer one runs on a copy.
+FOOTPRINT_MAX_CHARS = 16_384
 
 
 def change_in_process(
@@ -92,17 +98,17 @@ def _run(
     using_named_graphs: tuple[str, ...],
     hidden: ox.NamedNode | None = None,
 ) -> tuple[bytes, dict]:
-    """In the child: check the update, run it on a copy of the data graphs (or, for ``INSERT
-    DATA`` and ``DELETE DATA`` alone, on the quads they name), and answer the difference (the
-    removed quads, then the added ones, as N-Quads)."""
+    """In the child: check the update, run it on the child's own copy of the store where its
+    footprint is known (never in the service itself), on a copy of the data graphs otherwise, and
+    answer the difference (the removed quads, then the added ones, as N-Quads)."""
     check_nesting(update, "the update")
     reading = read_update(update, base_iri)  # its own USING must exist; the protocol's need not
     text = update_with_dataset(update, using_graphs, using_named_graphs)
     confined = confinement()
     _check(store, reading, confined=bool(confined and confined.no_network))
-    deletes = data_update_deletes(update, base_iri) if len(update) <= DATA_PATH_MAX_CHARS else None
-    if deletes is not None:  # INSERT DATA and DELETE DATA only: the change from the quads they name
-        return _data_change(store, update, base_iri, deletes, hidden, reading)
+    footprint = update_footprint(update, base_iri) if len(update) <= FOOTPRINT_MAX_CHARS else None
+    if confined is not None and footprint is not None and text == update and _apart(footprint, hidden):
+        return _in_place(store, update, base_iri, footprint, reading)
     graphs = data_graphs(store, hidden)
     scratch = ox.Store()
     scratch.bulk_extend(quads_of(store, graphs))
@@ -121,36 +127,41 @@ def _run(
     return _answer(removed, added, reading)
 
 
-def _data_change(
-    store: ox.Store,
-    update: str,
-    base_iri: str | None,
-    deletes: tuple[tuple[str, str], ...],
-    hidden: ox.NamedNode | None,
-    reading: Reading | None,
+def _apart(footprint: Footprint, hidden: ox.NamedNode | None) -> bool:
+    """Whether the update names neither the change log nor the ``hidden`` graph: in place, it
+    would see them as they are, where the copy of the data graphs lacks them."""
+    return CHANGES_GRAPH not in footprint.graphs and (hidden is None or hidden.value not in footprint.graphs)
+
+
+def _in_place(
+    store: ox.Store, update: str, base_iri: str | None, footprint: Footprint, reading: Reading | None
 ) -> tuple[bytes, dict]:
-    """The change of an update made of ``INSERT DATA`` and ``DELETE DATA`` only, at the cost of
-    the quads it names: the update runs on a scratch store holding the quads of the data graphs
-    with the subjects and predicates it deletes (``deletes``), the only ones it can remove, so
-    each operation sees what the one before it left. What it adds that the store holds already
-    is no change (the guard drops it)."""
-    candidates = [
-        q
-        for subject, predicate in deletes
-        for q in store.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None, None)
-        if q.graph_name != hidden and not in_change_log(q)
+    """The change of an update whose footprint is known, at the cost of the quads it matches:
+    the update runs on ``store`` itself, which in the child is the child's own copy (it never
+    reaches the service's), and the quads its patterns match before and after are compared."""
+    patterns = [
+        (
+            ox.NamedNode(s) if s else None,
+            ox.NamedNode(p) if p else None,
+            ox.NamedNode(o) if o else None,
+            ox.NamedNode(g) if g else ox.DefaultGraph(),
+        )
+        for s, p, o, g in footprint.patterns
     ]
-    scratch = ox.Store()
-    scratch.extend(candidates)
+    before = set(_matching(store, patterns))
     try:
-        scratch.update(update, base_iri=base_iri)
+        store.update(update, base_iri=base_iri)
     except SyntaxError as exc:
         raise query_syntax_error(exc) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         raise QueryEvaluationError(f"cannot run the update: {exc}") from exc
-    removed = [q for q in dict.fromkeys(candidates) if q not in scratch]
-    added = [q for q in scratch if q.graph_name == hidden or in_change_log(q) or q not in store]
-    return _answer(removed, added, reading)
+    after = set(_matching(store, patterns))
+    return _answer(list(before - after), list(after - before), reading)
+
+
+def _matching(store: ox.Store, patterns: list) -> Iterator[ox.Quad]:
+    for subject, predicate, obj, graph in patterns:
+        yield from store.quads_for_pattern(subject, predicate, obj, graph)
 
 
 def _answer(removed: list[ox.Quad], added: list[ox.Quad], reading: Reading | None) -> tuple[bytes, dict]:

@@ -1,0 +1,130 @@
+"""What a guarded SPARQL Update costs on generated graphs: the change worked out from the update's
+footprint (in the child's own copy of the store) against the same update run on a copy of the
+data graphs (issue 16). Not a test: it prints figures.
+
+    .venv/bin/python bench/update_bench.py [--triples 10000 100000 1000000] [--seed 1] [--writes 10]
+
+Each size is generated once by ``bench/generate.py`` into ``build/bench/update-<size>``. The
+updates, each validated and committed by the guard as ``POST /sparql`` does (no HTTP):
+
+- ``INSERT DATA`` of one comment on a company (nothing targets it beyond the company);
+- ``DELETE/INSERT … WHERE`` that makes a follower of one assignment its leader and the leader a
+  follower (the single-leader and members-only rules look at the whole scope);
+- the same with the assignment a variable bound in the ``WHERE`` (its footprint is every leader
+  and follower triple of the layer: what it costs when the update does not name what it changes).
+
+Median and RSS of the service process after the writes, per path; the ratio copy ÷ footprint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from alliance_kg.config import Config
+from alliance_kg.rules.guard import Guard
+from alliance_kg.store import open_graph, updates
+from alliance_kg.store.processes import Limits
+
+ROOT = Path(__file__).resolve().parent.parent
+AKG = "https://w3id.org/alliance-kg/ontology#"
+AKR = "https://w3id.org/alliance-kg/id/"
+SEED = "https://w3id.org/alliance-kg/graph/seed"
+LIMITS = Limits(600, what="update")
+
+
+def generated(triples: int, seed: int) -> Path:
+    out = ROOT / "build" / "bench" / f"update-{triples}-{seed}"
+    if not (out / "manifest.json").is_file():
+        from generate import generate  # bench/generate.py, beside this script
+
+        generate(triples, seed, out)
+    return out
+
+
+def updates_for(kg) -> dict[str, object]:
+    """The updates, as functions of the write's number (each write a new one)."""
+    rows = kg.query(
+        f"SELECT ?a ?leader ?follower WHERE {{ GRAPH <{SEED}> {{ ?a <{AKG}leader> ?leader ; <{AKG}follower> ?follower }} }}"
+        " ORDER BY ?a ?follower LIMIT 200"
+    )
+    swaps = list({r["a"].value: (r["a"].value, r["leader"].value, r["follower"].value) for r in rows}.values())
+    company = next(iter(kg.query(f"SELECT ?c WHERE {{ ?c a <{AKG}Company> }} LIMIT 1")))["c"].value
+
+    def insert_data(i: int) -> str:
+        return (f'INSERT DATA {{ GRAPH <{SEED}> {{ <{company}> <http://www.w3.org/2000/01/rdf-schema#comment> '
+                f'"bench comment {i}" }} }}')
+
+    def swap(i: int, *, named: bool) -> str:
+        a, leader, follower = swaps[i % len(swaps)]  # each assignment once
+        subject = f"<{a}>" if named else "?a"
+        bind = "" if named else f"VALUES ?a {{ <{a}> }}"
+        return (f"DELETE {{ GRAPH <{SEED}> {{ {subject} <{AKG}leader> ?l ; <{AKG}follower> ?f }} }} "
+                f"INSERT {{ GRAPH <{SEED}> {{ {subject} <{AKG}leader> ?f ; <{AKG}follower> ?l }} }} "
+                f"WHERE {{ {bind} GRAPH <{SEED}> {{ {subject} <{AKG}leader> ?l ; <{AKG}follower> ?f }} "
+                f"FILTER(?l = <{leader}> && ?f = <{follower}>) }}")
+
+    return {
+        "INSERT DATA, one triple": insert_data,
+        "DELETE/INSERT WHERE, the assignment named": lambda i: swap(i, named=True),
+        "DELETE/INSERT WHERE, the assignment a variable": lambda i: swap(i, named=False),
+    }
+
+
+def measure(guard: Guard, make, writes: int, first: int) -> tuple[float, bool]:
+    """Median ms of ``writes`` guarded updates (numbers ``first``...), and whether every one was
+    accepted and changed something."""
+    times, accepted = [], True
+    for i in range(first, first + writes):
+        update = make(i)
+        start = time.perf_counter()
+        result = guard.write(lambda kg, u=update: kg.change_for_update(u, limits=LIMITS),
+                             agent="bench", endpoint="bench", summary="bench")
+        times.append((time.perf_counter() - start) * 1000)
+        accepted = accepted and result.committed and (result.added + result.removed) > 0
+    return statistics.median(times), accepted
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--writes", type=int, default=10)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    results = []
+    print(f"guarded SPARQL updates, median of {args.writes} (ms); RSS of this process after (MB)")
+    print("| triples | update | footprint | copy | copy ÷ footprint |")
+    print("|---:|---|---:|---:|---:|")
+    first = 0
+    for triples in args.triples:
+        data = generated(triples, args.seed)
+        config = Config.from_env({}, data_dir=data)
+        kg = open_graph(config)
+        guard = Guard(kg, config.shapes_dir)
+        guard.write(lambda kg: kg.change_for_update("INSERT DATA {}", limits=LIMITS), agent="bench",
+                    endpoint="bench", summary="warm-up")
+        for name, make in updates_for(kg).items():
+            fast, fast_ok = measure(guard, make, args.writes, first)
+            footprint = updates.update_footprint
+            updates.update_footprint = lambda text, base: None  # the copy of the data graphs
+            try:
+                slow, slow_ok = measure(guard, make, args.writes, first + args.writes)
+            finally:
+                updates.update_footprint = footprint
+            first += 2 * args.writes
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            results.append({"triples": triples, "update": name, "footprint_ms": fast, "copy_ms": slow,
+                            "accepted": fast_ok and slow_ok, "max_rss_mb": rss})
+            note = "" if fast_ok and slow_ok else " (not all accepted)"
+            print(f"| {triples:,} | {name}{note} | {fast:.1f} | {slow:.1f} | {slow / fast:.1f}× |", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
