@@ -50,7 +50,7 @@ def updates_for(kg) -> dict[str, object]:
     """The updates, as functions of the write's number (each write a new one)."""
     rows = kg.query(
         f"SELECT ?a ?leader ?follower WHERE {{ GRAPH <{SEED}> {{ ?a <{AKG}leader> ?leader ; <{AKG}follower> ?follower }} }}"
-        " ORDER BY ?a ?follower LIMIT 200"
+        " ORDER BY ?a ?follower LIMIT 5000"
     )
     swaps = list({r["a"].value: (r["a"].value, r["leader"].value, r["follower"].value) for r in rows}.values())
     company = next(iter(kg.query(f"SELECT ?c WHERE {{ ?c a <{AKG}Company> }} LIMIT 1")))["c"].value

@@ -6,7 +6,7 @@
   validation reads the Oxigraph store itself, so nothing is copied; the focus nodes of a write
   are validated on their neighbourhood (:func:`.focused.neighbourhood`), since the engine reads
   the whole store it is given each time (800 ms at 100k triples, against 4 ms on the
-  neighbourhood). It compiles the shapes once. On the project's shapes it gives pySHACL's results on every
+  neighbourhood, itself a small pyoxigraph store). It compiles the shapes once. On the project's shapes it gives pySHACL's results on every
   fixture and on the shipped graph (``bench/shacl_engines.py``, docs/validation.md).
 * ``pyshacl``: plain pySHACL on an rdflib copy of the data, the reference
   (``alliance-kg validate --engine pyshacl``; the tests compare the two on every fixture).
@@ -41,25 +41,22 @@ def core_report(
     *,
     engine: Engine = DEFAULT_ENGINE,
     focus_nodes: Iterable[str] | None = None,
-    data: rdflib.Graph | None = None,
 ) -> rdflib.Graph:
     """The report graph of the core shapes (``core_triples``) on the default graph of ``store``,
     for ``focus_nodes`` only when given (an empty list: nothing to validate).
 
-    ``data``: an rdflib copy of what the focus nodes need (their neighbourhood), if the caller
-    has one: both engines then read it, not the store. Without it, pyshacl-turbo reads the store
-    itself and pySHACL an rdflib copy of the whole default graph.
+    pyshacl-turbo reads ``store`` itself, pySHACL an rdflib copy of its default graph: for the
+    focus nodes of a write, ``store`` is a small one holding their neighbourhood.
     """
     focus = None if focus_nodes is None else [str(n) for n in focus_nodes]
     if focus == [] or not core_triples:
         return merge_reports([])
     if engine == "pyshacl":
-        if data is None:
-            data = rdflib.Graph(bind_namespaces="none")
-            data.addN(
-                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), data)
-                for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-            )
+        data = rdflib.Graph(bind_namespaces="none")
+        data.addN(
+            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), data)
+            for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        )
         shapes = rdflib.Graph()  # a new one each time: pySHACL adds to the shapes graph it is given
         shapes.addN((s, p, o, shapes) for s, p, o in core_triples)
         return run_shacl(data, shapes, None, focus)
@@ -69,7 +66,7 @@ def core_report(
     with _LOCK:
         try:
             _, report, _ = compiled.validate(  # type: ignore[attr-defined]
-                store if data is None else data,
+                store,
                 inference="none",
                 allow_warnings=False,
                 focus_nodes=None if focus is None else [rdflib.URIRef(n) for n in focus],

@@ -8,8 +8,8 @@ SHACL-SPARQL constraints through rdflib's engine: seconds at 100k triples. So th
   focus node the shape targets, with ``$this`` pre-bound (SHACL 1.0, section 5). Oxigraph
   answers them from its indexes in well under a millisecond each. They may call the project's
   SPARQL functions (``akf:quoteCheck``, :mod:`alliance_kg.rules.quotes`).
-* **Core constraints** (``sh:class``, ``sh:minCount``, ``sh:datatype``, ``sh:or``, ...) run with
-  pySHACL on a small in-memory graph: the *neighbourhood* of the focus nodes, every triple those
+* **Core constraints** (``sh:class``, ``sh:minCount``, ``sh:datatype``, ``sh:or``, ...) run with the
+  chosen engine (:mod:`.engines`) on a small in-memory store: the *neighbourhood* of the focus nodes, every triple those
   constraints can read. Their paths here are one step long, forwards or inverse, so that is:
   the focus nodes' own triples; the triples into them by a predicate some shape reads backwards
   (``sh:inversePath``, ``sh:targetObjectsOf``); the triples of the nodes one step away (for
@@ -158,16 +158,16 @@ def validate_focus(
     focus = [ox.NamedNode(n) for n in dict.fromkeys(focus_nodes)]
     if not focus:
         return _empty_report()
-    # The core constraints read what the focus nodes reach, copied out: any engine given the
-    # whole store takes time that follows the graph (pyshacl-turbo reads all of it each time).
-    near = neighbourhood(store, focus, index.inverse_predicates)
+    # The core constraints read what the focus nodes reach, copied into a small store: an engine
+    # given the whole store takes time that follows the graph (pyshacl-turbo reads all of it).
+    near = neighbourhood_store(store, focus, index.inverse_predicates)
     report = merge_reports(
         [
-            core_report(store, index.core_triples, engine=engine, focus_nodes=[n.value for n in focus], data=near),
+            core_report(near, index.core_triples, engine=engine, focus_nodes=[n.value for n in focus]),
             _sparql_report(store, focus, index.constraints, _functions(shapes_dir)),
         ]
     )
-    return _explained(report, store, index, shapes_dir, new_nodes, near)
+    return _explained(report, store, index, shapes_dir, new_nodes, None)
 
 
 def validate_all(
@@ -263,7 +263,24 @@ def _empty_report() -> ValidationReport:
 
 
 def neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates: Iterable[str]) -> rdflib.Graph:
-    """The triples of ``store``'s default graph that core constraints on ``focus`` can read."""
+    """The triples of ``store``'s default graph that core constraints on ``focus`` can read, as
+    an rdflib graph (to explain results)."""
+    graph = rdflib.Graph(bind_namespaces="none")
+    graph.addN(
+        (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)
+        for q in _neighbourhood(store, focus, inverse_predicates)
+    )
+    return graph
+
+
+def neighbourhood_store(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates: Iterable[str]) -> ox.Store:
+    """The same triples, in the default graph of a new in-memory store (no rdflib terms made)."""
+    near = ox.Store()
+    near.extend(_neighbourhood(store, focus, inverse_predicates))
+    return near
+
+
+def _neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates: Iterable[str]) -> set[ox.Quad]:
     quads: set[ox.Quad] = set()
 
     def out(node) -> list[ox.Quad]:
@@ -289,9 +306,7 @@ def neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates
     for node in far - near - set(focus):
         quads.update(store.quads_for_pattern(node, OX_TYPE, None, DEFAULT))
     quads.update(store.quads_for_pattern(None, OX_SUBCLASS, None, DEFAULT))
-    graph = rdflib.Graph(bind_namespaces="none")
-    graph.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph) for q in quads)
-    return graph
+    return quads
 
 
 # --- the SPARQL constraints, on Oxigraph --------------------------------------------------------

@@ -278,9 +278,18 @@ def _operation_footprint(operation, graphs: set[str]) -> list[Pattern] | None:
 
 @functools.cache
 def prepare() -> None:
-    """Import rdflib's SPARQL parser (about half a second) in this process: the service does it
-    once before it forks query processes, so that none of them pays for it."""
-    from rdflib.plugins.sparql import algebra, parser  # noqa: F401
+    """Import rdflib's SPARQL parser (about half a second) in this process, and read one update
+    with it (the first reading sets up pyparsing, about 15 ms): the service does it once before
+    it forks query processes, so that none of them pays for it."""
+    from rdflib.plugins.sparql import algebra, parser
+
+    _parsed(
+        lambda: algebra.translateUpdate(
+            parser.parseUpdate(
+                "PREFIX e: <urn:e:> DELETE { GRAPH e:g { ?s e:p ?o } } INSERT { ?s e:p 1 } WHERE { ?s e:p ?o }"
+            )
+        )
+    )
 
 
 @functools.lru_cache(maxsize=512)
