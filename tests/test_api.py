@@ -188,7 +188,7 @@ def test_figures_carry_value_unit_bound_and_sources(client):
     stimulus = next(f for f in figures if f["id"] == "figure-FrenchStimulus")
     assert (stimulus["value"], stimulus["unit_code"], stimulus["as_stated"]) == (
         9e9, "USD", "9-billion dollar stimulus package")
-    assert stimulus["parties"]["recipient"]["id"] == "Renault"
+    assert [r["id"] for r in stimulus["parties"]["recipient"]] == ["Renault"]
 
 
 # --- validation and health -------------------------------------------------------------------------
@@ -235,7 +235,14 @@ def test_a_link_shows_the_strength_of_its_evidence_in_each_layer(client):
 def test_parties_of_a_figure_have_their_labels(client):
     figures = client.get("/api/figures").get_json()["figures"]
     reduction = next(f for f in figures if f["id"] == "figure-ModelInvestmentReduction")
-    assert reduction["parties"]["about"]["label"] != reduction["parties"]["about"]["id"]
+    [about] = reduction["parties"]["about"]
+    assert about["label"] != about["id"]
+
+
+def test_a_figure_about_two_companies_names_both(client):
+    figures = client.get("/api/figures").get_json()["figures"]
+    lock_up = next(f for f in figures if f["id"] == "figure-CrossShareholdingLockUp2025")
+    assert [r["id"] for r in lock_up["parties"]["about"]] == ["Nissan", "Renault"]
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ class Figure:
     as_stated: str | None
     target_year: str | None
     qualifiers: list[str]
-    parties: dict[str, Ref]
+    parties: dict[str, list[Ref]]  # every party of each role (a figure may be about two companies)
     notes: list[str]
     layer: str
     sources: list[Source]
@@ -68,7 +68,11 @@ def list_figures(kg: KnowledgeGraph, *, layer: Layer = "all") -> list[Figure]:
                 as_stated=first(AKG + "asStated"),
                 target_year=first(AKG + "targetYear"),
                 qualifiers=sorted(p.get(AKG + "qualifierText", [])),
-                parties={name: cat.ref(first(AKG + prop)) for prop, name in _PARTIES.items() if first(AKG + prop)},
+                parties={
+                    name: sorted((cat.ref(v) for v in dict.fromkeys(p[AKG + prop])), key=lambda r: r.id)
+                    for prop, name in _PARTIES.items()
+                    if p.get(AKG + prop)
+                },
                 notes=sorted(
                     p.get(AKG + "note", [])
                     + [f"recipient as stated: {r}" for r in p.get(AKG + "recipientAsStated", [])]
