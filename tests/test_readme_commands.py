@@ -18,7 +18,7 @@ from alliance_kg.cli import cli
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 PROGRAM = ("alliance-kg", ".venv/bin/alliance-kg")
 #: Commands that would not return (a server), or need what a test does not have: run with --help.
-WITH_HELP = {"serve"}
+WITH_HELP = {"serve", "init"}
 
 
 def command_lines(markdown: str) -> list[str]:

@@ -119,7 +119,7 @@ def test_writing_the_change_log_is_refused_on_the_footprint_path(store):
 
 
 def test_what_the_footprint_cannot_read_goes_to_the_copy():
-    from alliance_kg.store.sparqlparse import update_footprint
+    from alliance_kg.store.footprint import update_footprint
 
     assert update_footprint(f"DELETE WHERE {{ GRAPH ?g {{ <{E}a> ?p ?o }} }}") is None
     assert update_footprint(f"INSERT {{ <{E}a> <{E}p> 1 }} WHERE {{ FILTER EXISTS {{ GRAPH ?g {{ }} }} }}") is None

@@ -135,6 +135,22 @@ class Config:
     union_default_graph: bool = setting(
         True, "SPARQL's default graph is the union of all graphs; false: the store's own default graph only."
     )
+    remote_query: str | None = setting(
+        None,
+        "The query URL of a remote SPARQL 1.1 store to run over instead of the embedded one (the "
+        "SPARQL Protocol); empty: the embedded store.",
+    )
+    remote_update: str | None = setting(
+        None, "The update URL of the remote store; empty: the service is read-only over it."
+    )
+    remote_gsp: str | None = setting(
+        None, "The Graph Store Protocol URL of the remote store, for bulk loads; empty: loads go as updates."
+    )
+    remote_user: str | None = setting(None, "The user name for the remote store (HTTP basic or digest); empty: none.")
+    remote_password: str | None = setting(
+        None, "The password for the remote store (never on the command line, never logged).", secret=True
+    )
+    remote_timeout: float = setting(30.0, "Seconds any one call to the remote store may take.")
 
     @property
     def service_endpoints(self) -> frozenset[str]:

@@ -142,6 +142,13 @@ class QueryMemoryLimit(AllianceKGError):
     code = "query_memory_limit"
 
 
+class RemoteUnavailable(AllianceKGError):
+    """The remote SPARQL store is down, refused alliance-kg, or answered what cannot be read."""
+
+    status = 503
+    code = "store_unavailable"
+
+
 class TooBusy(AllianceKGError):
     """Every query slot the request could use is taken, and its wait would be too long: try
     again later (the answer carries ``Retry-After``)."""

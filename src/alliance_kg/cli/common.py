@@ -1,7 +1,8 @@
 """What every command shares: the global options, the configuration they make, exit codes, and
 errors said in one line.
 
-The global options (``--store``, ``--data-dir``, ``--empty``) may be given before the command name
+The global options (``--store``, ``--data-dir``, ``--empty``, ``--remote-query``,
+``--remote-update``, ``--remote-gsp``) may be given before the command name
 or after it (``alliance-kg --store DIR serve`` and ``alliance-kg serve --store DIR``), since that
 is how people type them; given in both places with different values, they are an error.
 """
@@ -19,7 +20,7 @@ import pyoxigraph as ox
 from .. import __version__
 from ..config import Config
 from ..errors import AllianceKGError
-from ..store import LAYER_GRAPHS, PREFIXES, KnowledgeGraph
+from ..store import LAYER_GRAPHS, PREFIXES, KnowledgeGraph, open_graph
 from ..store.queries import load_query
 
 EXIT_OK, EXIT_NOT_CONFORMING, EXIT_ERROR = 0, 1, 2
@@ -71,6 +72,25 @@ def global_options(function: Callable) -> Callable:
                 default=False,
                 help="Start with an empty graph: do not load the shipped data (env ALLIANCE_KG_SHIPPED=false).",
             ),
+            click.option(
+                "--remote-query",
+                metavar="URL",
+                default=None,
+                help="Run over a remote SPARQL 1.1 store: its query URL (env ALLIANCE_KG_REMOTE_QUERY). "
+                "Credentials come from ALLIANCE_KG_REMOTE_USER and ALLIANCE_KG_REMOTE_PASSWORD only.",
+            ),
+            click.option(
+                "--remote-update",
+                metavar="URL",
+                default=None,
+                help="The remote store's update URL; without it the service is read-only (env ALLIANCE_KG_REMOTE_UPDATE).",
+            ),
+            click.option(
+                "--remote-gsp",
+                metavar="URL",
+                default=None,
+                help="The remote store's Graph Store Protocol URL, for bulk loads (env ALLIANCE_KG_REMOTE_GSP).",
+            ),
         )
     ):
         function = option(function)
@@ -83,19 +103,39 @@ def with_config(command: Callable) -> Callable:
 
     @functools.wraps(command)
     @handles_errors
-    def wrapper(*args, store: Path | None, data_dir: Path | None, empty: bool, **kwargs):
+    def wrapper(
+        *args,
+        store: Path | None,
+        data_dir: Path | None,
+        empty: bool,
+        remote_query: str | None,
+        remote_update: str | None,
+        remote_gsp: str | None,
+        **kwargs,
+    ):
         before = click.get_current_context().find_root().params
         try:
             config = Config.from_env(
                 store=_one("--store", before.get("store"), store),
                 data_dir=_one("--data-dir", before.get("data_dir"), data_dir),
                 shipped=False if (empty or before.get("empty")) else None,
+                remote_query=_one("--remote-query", before.get("remote_query"), remote_query),
+                remote_update=_one("--remote-update", before.get("remote_update"), remote_update),
+                remote_gsp=_one("--remote-gsp", before.get("remote_gsp"), remote_gsp),
             )
         except ValueError as exc:
             fail(str(exc))
         return command(config, *args, **kwargs)
 
     return global_options(wrapper)
+
+
+def graph_of(config: Config) -> KnowledgeGraph:
+    """The knowledge graph ``config`` names, closed when the command ends (however it ends), so
+    that a store on disk is free for the next command, in this process too."""
+    kg = open_graph(config)
+    click.get_current_context().call_on_close(kg.close)
+    return kg
 
 
 def _one(option: str, before, after):

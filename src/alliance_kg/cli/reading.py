@@ -12,9 +12,9 @@ import pyoxigraph as ox
 from ..config import Config
 from ..rules.validation import DEFAULT_ENGINE, ENGINES
 from ..rules.validation import validate as run_validation
-from ..store import FORMATS, LAYER_GRAPHS, PREFIXES, open_graph
+from ..store import FORMATS, LAYER_GRAPHS, PREFIXES
 from ..store.queries import load_query
-from .common import EXIT_NOT_CONFORMING, EXIT_OK, fail, summary_lines, term, with_config
+from .common import EXIT_NOT_CONFORMING, EXIT_OK, fail, graph_of, summary_lines, term, with_config
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -47,7 +47,7 @@ def validate(config: Config, files: tuple[Path, ...], fmt: str, engine: str) -> 
 
     Exit 0: conforms; 1: does not conform; 2: could not run.
     """
-    kg = open_graph(config)
+    kg = graph_of(config)
     for path in files:
         kg.load_file(path, graph="candidate")
     report = run_validation(kg, config.shapes_dir, engine=engine)  # type: ignore[arg-type]
@@ -97,7 +97,7 @@ def query(config: Config, sparql: str | None, query_file: Path | None, fmt: str,
     else:
         fail("give a query as an argument or with --file, not both")
         return
-    kg = open_graph(config)
+    kg = graph_of(config)
     results = kg.query(text, graphs=graphs or None)
     if isinstance(results, ox.QueryTriples):
         click.echo((ox.serialize(results, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode(), nl=False)
@@ -135,7 +135,7 @@ def _table(results) -> str:
 @with_config
 def export(config: Config, fmt: str, graph: str | None, output: Path | None) -> None:
     """Export the graph, or one layer of it."""
-    data = open_graph(config).dump(fmt, graph=graph)
+    data = graph_of(config).dump(fmt, graph=graph)
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {output} ({len(data):,} bytes, {FORMATS[fmt].media_type})", err=True)
@@ -148,7 +148,7 @@ def export(config: Config, fmt: str, graph: str | None, output: Path | None) -> 
 @with_config
 def stats(config: Config, fmt: str) -> None:
     """Triples per named graph and instances per class."""
-    kg = open_graph(config)
+    kg = graph_of(config)
     classes = {row["class"].value: int(row["instances"].value) for row in kg.select(load_query("class_counts"))}
     if fmt == "json":
         click.echo(json.dumps({"graphs": kg.triple_counts(), "classes": classes}, indent=2))

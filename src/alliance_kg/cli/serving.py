@@ -56,7 +56,12 @@ def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path
     server = create_server(app, host=host, port=port, threads=threads, ident="alliance-kg")
     kg = app.extensions["alliance_kg"].graph
     where = f"store {config.store}" if config.store else "in memory"
+    if config.remote_query:
+        where = f"the remote SPARQL store at {config.remote_query}"
     writers = len(app.extensions["alliance_kg"].tokens)
+    if config.remote_query and not config.remote_update:
+        writers = 0
+        where += "; read-only: no --remote-update"
     click.echo(
         f"alliance-kg {__version__}: {len(kg):,} triples ({where}); "
         f"serving http://{host}:{server.effective_port}/ (SPARQL at /sparql, API at /api); "

@@ -13,10 +13,10 @@ from ..config import Config
 from ..errors import BadRequest, JournalDamaged
 from ..rules.guard import Guard
 from ..rules.validation import validate as run_validation
-from ..store import FORMATS, Change, Journal, KnowledgeGraph, format_for, graph_iri, holding_store, open_graph
+from ..store import FORMATS, Change, Journal, KnowledgeGraph, format_for, graph_iri, holding_store
 from ..store.documents import read_rdf
 from ..store.updates import OPERATOR
-from .common import EXIT_NOT_CONFORMING, EXIT_OK, summary_lines, with_config
+from .common import EXIT_NOT_CONFORMING, EXIT_OK, graph_of, summary_lines, with_config
 
 
 def _guarded(
@@ -63,7 +63,7 @@ def load(config: Config, files: tuple[Path, ...], graph: str, fmt: str | None, d
     If the result does not conform, nothing is loaded and the report says why (exit 1).
     Use with --store DIR (or ALLIANCE_KG_STORE): an in-memory graph is gone when the command ends.
     """
-    kg = open_graph(config)
+    kg = graph_of(config)
     target = ox.NamedNode(graph_iri(graph))
     quads: set[ox.Quad] = set()
     with click.progressbar(files, label="reading", file=sys.stderr, show_pos=True) as bar:
@@ -89,7 +89,7 @@ def update(config: Config, sparql: str, dry_run: bool) -> None:
 
     As on the endpoint, the update sees the data graphs only: the change log is left alone.
     """
-    kg = open_graph(config)
+    kg = graph_of(config)
     change = kg.change_for_update(sparql, limits=OPERATOR)
     _guarded(config, kg, change, endpoint="alliance-kg update", summary="SPARQL Update", dry_run=dry_run)
 
@@ -128,7 +128,7 @@ def recover(config: Config, discard_incomplete: bool) -> None:
         return
     with holding_store(store):
         _set_aside(journal)
-    kg = open_graph(config)
+    kg = graph_of(config)
     report = run_validation(kg, config.shapes_dir)
     for line in [*summary_lines(kg), report.to_text()]:
         click.echo(line)
@@ -187,3 +187,41 @@ def _set_aside(journal: Journal) -> None:
         f"set it aside: moved {moved}, unchanged, to {folder}{os.sep} (nothing was deleted). "
         f"The write it records was never acknowledged to its client{partly}."
     )
+
+
+@click.command()
+@click.option(
+    "--replace", is_flag=True, help="Empty the knowledge graph's graphs in the store first, if they hold data."
+)
+@with_config
+def init(config: Config, replace: bool) -> None:
+    """Put the shipped graph (the ontology and the layers, each in its named graph) into the remote
+    SPARQL store given by --remote-query and --remote-update, after validating it.
+
+    Refuses if those graphs already hold data, unless --replace.
+    """
+    from ..store import RemoteGraph, empty_graph
+
+    kg = graph_of(config)
+    if not isinstance(kg, RemoteGraph):
+        raise BadRequest("init puts the shipped graph into a remote store: give --remote-query and --remote-update")
+    shipped = empty_graph()
+    shipped.load_shipped(config)
+    report = run_validation(shipped, config.shapes_dir)
+    if not report.conforms:
+        click.echo(report.to_text(), err=True)
+        raise BadRequest("the shipped graph does not conform to the shapes: nothing was sent to the store")
+    graphs = sorted({q.graph_name.value for q in shipped.quads() if isinstance(q.graph_name, ox.NamedNode)})
+    holding = [g for g in graphs if kg.graph_exists(ox.NamedNode(g))]
+    if holding and not replace:
+        raise BadRequest(
+            f"the remote store already holds data in {', '.join(f'<{g}>' for g in holding)}: nothing was sent",
+            hint="give --replace to empty those graphs and load the shipped graph again",
+        )
+    if holding:
+        kg.drop_graphs(holding)
+    quads = list(shipped.quads())
+    kg.bulk_add(quads)
+    click.echo(f"sent {len(quads):,} quads in {len(graphs)} graphs to {config.remote_query}; the graph conforms")
+    for line in summary_lines(kg):
+        click.echo(line)

@@ -4,7 +4,7 @@
 
 * ``turbo`` (the default): pyshacl-turbo, a SHACL engine in Rust with pySHACL's API. A full
   validation reads the Oxigraph store itself, so nothing is copied; the focus nodes of a write
-  are validated on their neighbourhood (:func:`.focused.neighbourhood`), since the engine reads
+  are validated on their neighbourhood (:func:`.neighbourhood.neighbourhood_store`), since the engine reads
   the whole store it is given each time (800 ms at 100k triples, against 4 ms on the
   neighbourhood, itself a small pyoxigraph store). It compiles the shapes once. On the project's shapes it gives pySHACL's results on every
   fixture and on the shipped graph (``bench/shacl_engines.py``, docs/validation.md).

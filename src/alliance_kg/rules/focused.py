@@ -31,10 +31,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import RDF, SH
 
 from ..store import solutions
 from .engines import DEFAULT_ENGINE, Engine, core_report
+from .neighbourhood import DEFAULT, OX_SUBCLASS, OX_TYPE, neighbourhood, neighbourhood_store
 from .quotes import fingerprints_path, oxigraph_functions
 from .reports import (
     ValidationReport,
@@ -44,10 +45,6 @@ from .reports import (
     report_results,
     to_rdflib,
 )
-
-OX_TYPE = ox.NamedNode(str(RDF.type))
-OX_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
-DEFAULT = ox.DefaultGraph()
 
 
 @dataclass(frozen=True)
@@ -257,56 +254,6 @@ def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint],
 def _empty_report() -> ValidationReport:
     report = merge_reports([])
     return ValidationReport(True, (), report)
-
-
-# --- the neighbourhood, for the core constraints ------------------------------------------------
-
-
-def neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates: Iterable[str]) -> rdflib.Graph:
-    """The triples of ``store``'s default graph that core constraints on ``focus`` can read, as
-    an rdflib graph (to explain results)."""
-    graph = rdflib.Graph(bind_namespaces="none")
-    graph.addN(
-        (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)
-        for q in _neighbourhood(store, focus, inverse_predicates)
-    )
-    return graph
-
-
-def neighbourhood_store(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates: Iterable[str]) -> ox.Store:
-    """The same triples, in the default graph of a new in-memory store (no rdflib terms made)."""
-    near = ox.Store()
-    near.extend(_neighbourhood(store, focus, inverse_predicates))
-    return near
-
-
-def _neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates: Iterable[str]) -> set[ox.Quad]:
-    quads: set[ox.Quad] = set()
-
-    def out(node) -> list[ox.Quad]:
-        return list(store.quads_for_pattern(node, None, None, DEFAULT))
-
-    inverse = [ox.NamedNode(p) for p in inverse_predicates]
-    near: set = set()
-    for node in focus:
-        for quad in out(node):
-            quads.add(quad)
-            if not isinstance(quad.object, ox.Literal):
-                near.add(quad.object)
-        for predicate in inverse:
-            for quad in store.quads_for_pattern(None, predicate, node, DEFAULT):
-                quads.add(quad)
-                near.add(quad.subject)
-    far: set = set()
-    for node in near - set(focus):
-        for quad in out(node):
-            quads.add(quad)
-            if not isinstance(quad.object, ox.Literal):
-                far.add(quad.object)
-    for node in far - near - set(focus):
-        quads.update(store.quads_for_pattern(node, OX_TYPE, None, DEFAULT))
-    quads.update(store.quads_for_pattern(None, OX_SUBCLASS, None, DEFAULT))
-    return quads
 
 
 # --- the SPARQL constraints, on Oxigraph --------------------------------------------------------

@@ -99,6 +99,12 @@ class EmbeddedGraph(KnowledgeGraph):
         memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
         return cls(memory, disk=disk, journal=journal)
 
+    def close(self) -> None:
+        """Close the store on disk, if any (RocksDB lets go of its lock when its last reference
+        goes): the next command in the same process may open it again."""
+        with self._lock.writing():
+            self._disk = None
+
     # --- reading -----------------------------------------------------------------------------------
 
     @contextmanager

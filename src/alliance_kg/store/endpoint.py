@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -90,6 +91,15 @@ class Answer:
     body: bytes
     content_type: str
     truncated: bool = False
+
+
+class Runner(Protocol):
+    """What answers clients' protocol queries, each within its time limit (the embedded store's
+    :class:`QueryRunner`, a remote store's :class:`.remote.RemoteQueryRunner`)."""
+
+    def answer(self, query: ProtocolQuery, *, timeout: float) -> Answer: ...
+
+    def close(self) -> None: ...
 
 
 class QueryRunner:

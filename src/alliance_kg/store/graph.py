@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from ..config import Config
 from ..errors import ConfigurationError, QuerySyntaxError, RDFSyntaxError
 from .change import Change
-from .endpoint import QueryRunner
+from .endpoint import Runner
 from .formats import format_for
 from .names import CHANGES_GRAPH
 from .processes import Limits
@@ -265,7 +265,7 @@ class KnowledgeGraph(ABC):
     # --- clients' SPARQL ------------------------------------------------------------------------------
 
     @abstractmethod
-    def query_runner(self, *, memory_bytes: int | None, federating: bool) -> QueryRunner:
+    def query_runner(self, *, memory_bytes: int | None, federating: bool) -> Runner:
         """What answers clients' protocol queries, each within its limits: processes confined to
         ``memory_bytes`` (``None``: no limit), and, when ``federating``, ones that may call the
         endpoints a query's ``SERVICE`` names (for the allow-listed ones)."""

@@ -44,7 +44,7 @@ _RECURSION_LIMIT = 30_000
 _BRACKETS = re.compile(r"[{}()\[\]]")
 _OPENING = frozenset("{([")
 T = TypeVar("T")
-_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 def nesting_depth(text: str) -> int:
@@ -173,109 +173,6 @@ def read_update(text: str, base_iri: str | None = None) -> Reading | None:
     return _read(text, base_iri, update=True)
 
 
-#: A pattern of quads an update can change: subject, predicate, object (``None``: any) and graph
-#: (an IRI, or ``None`` for the default graph).
-Pattern = tuple[str | None, str | None, str | None, str | None]
-
-
-@dataclass(frozen=True)
-class Footprint:
-    """What an update can change (``patterns``) and every graph IRI it names (``graphs``)."""
-
-    patterns: tuple[Pattern, ...]
-    graphs: frozenset[str]
-
-
-def update_footprint(text: str, base_iri: str | None = None) -> Footprint | None:
-    """The quad patterns that hold every quad ``update`` can remove or add, read from its
-    templates, its data and the graphs it clears, drops, adds, moves or copies; ``None`` when
-    they cannot be known that way. Each pattern names its graph: an update is read only when
-    every graph it names, in its templates and its ``WHERE``, is an IRI or ``DEFAULT``; one with
-    ``GRAPH ?g``, ``WITH``, ``USING``, ``LOAD``, ``ALL`` or ``NAMED`` is not, nor one rdflib
-    cannot read. Terms that a template builds (variables, blank nodes) and literals (whose forms
-    the two parsers may write differently) match anything. What the update changes is then
-    worked out on the quads these patterns match (:mod:`.updates`), not on a copy of the graph.
-
-    >>> found = update_footprint("PREFIX e: <http://e/> DELETE { GRAPH e:g { ?a e:leader ?o } } "
-    ...                          "INSERT { ?a e:leader e:N } WHERE { GRAPH e:h { ?a e:leader ?o } }")
-    >>> found.patterns, sorted(found.graphs)
-    (((None, 'http://e/leader', None, 'http://e/g'), (None, 'http://e/leader', 'http://e/N', None)), ['http://e/g', 'http://e/h'])
-    >>> update_footprint("INSERT DATA { <urn:a> <urn:b> 1 } ; CLEAR GRAPH <urn:g>").patterns
-    (('urn:a', 'urn:b', None, None), (None, None, None, 'urn:g'))
-    >>> update_footprint("DELETE WHERE { GRAPH ?g { ?s ?p 1 } }"), update_footprint("CLEAR ALL")
-    (None, None)
-    """
-    return _footprint(text, base_iri)
-
-
-@functools.lru_cache(maxsize=256)
-def _footprint(text: str, base_iri: str | None) -> Footprint | None:
-    if len(text) > MAX_PARSED_CHARS:
-        return None
-    from rdflib.plugins.sparql import algebra, parser
-
-    operations = _parsed(lambda: algebra.translateUpdate(parser.parseUpdate(text), base=base_iri).algebra)
-    if operations is None:
-        return None
-    patterns: list[Pattern] = []
-    graphs: set[str] = set()
-    for operation in operations:
-        found = _operation_footprint(operation, graphs)
-        if found is None:
-            return None
-        patterns.extend(found)
-    return Footprint(tuple(dict.fromkeys(patterns)), frozenset(graphs))
-
-
-def _operation_footprint(operation, graphs: set[str]) -> list[Pattern] | None:
-    """The patterns of one operation of rdflib's algebra, or ``None`` (see :func:`update_footprint`)."""
-    from rdflib.term import URIRef, Variable
-
-    def graph(term) -> str | None:
-        if term == "DEFAULT":
-            return None
-        if isinstance(term, URIRef) and _ABSOLUTE.match(term):
-            graphs.add(str(term))
-            return str(term)
-        raise LookupError(term)  # a variable, ALL, NAMED, a relative IRI: not known here
-
-    def templates(*clauses) -> list[Pattern]:
-        found: list[Pattern] = []
-        for clause in clauses:
-            if clause is None:
-                continue
-            blocks: list[tuple[str | None, list]] = [(None, _field(clause, "triples") or [])]
-            blocks += [(graph(g), ts) for g, ts in (_field(clause, "quads") or {}).items()]
-            for name, triples in blocks:
-                for triple in triples:
-                    s, p, o = (str(t) if isinstance(t, URIRef) and _ABSOLUTE.match(t) else None for t in triple)
-                    found.append((s, p, o, name))
-        return found
-
-    name = getattr(operation, "name", "")
-    try:
-        if name in ("InsertData", "DeleteData", "DeleteWhere"):
-            return templates(operation)
-        if name == "Modify":
-            if _field(operation, "withClause") is not None or _field(operation, "using"):
-                return None
-            for node in _nodes(_field(operation, "where")):  # GRAPH in the pattern, in EXISTS too
-                if getattr(node, "name", None) in ("Graph", "GraphGraphPattern"):
-                    if isinstance(node["term"], Variable):
-                        return None
-                    graph(node["term"])
-            return templates(_field(operation, "delete"), _field(operation, "insert"))
-        if name in ("Clear", "Drop"):
-            return [(None, None, None, graph(operation["graphiri"]))]
-        if name in ("Add", "Move", "Copy"):
-            return [(None, None, None, graph(g)) for g in operation["graph"]]
-        if name == "Create":
-            return []
-    except LookupError:
-        return None
-    return None  # LOAD, or what rdflib may add
-
-
 @functools.cache
 def prepare() -> None:
     """Import rdflib's SPARQL parser (about half a second) in this process, and read one update
@@ -283,7 +180,7 @@ def prepare() -> None:
     it forks query processes, so that none of them pays for it."""
     from rdflib.plugins.sparql import algebra, parser
 
-    _parsed(
+    parsed(
         lambda: algebra.translateUpdate(
             parser.parseUpdate(
                 "PREFIX e: <urn:e:> DELETE { GRAPH e:g { ?s e:p ?o } } INSERT { ?s e:p 1 } WHERE { ?s e:p ?o }"
@@ -312,10 +209,10 @@ def _read(text: str, base_iri: str | None, *, update: bool) -> Reading | None:
             found.operation(operation, prologue)
         return found.reading()
 
-    return _parsed(walk)
+    return parsed(walk)
 
 
-def _parsed(read: Callable[[], T]) -> T | None:
+def parsed(read: Callable[[], T]) -> T | None:
     """``read()``, a walk over rdflib's parse, with room for its recursion; ``None`` when rdflib
     cannot read the text (or recurses past even that)."""
     limit = sys.getrecursionlimit()
@@ -356,31 +253,33 @@ class _Found:
         name = getattr(node, "name", "")
         keyword = self._KEYWORDS.get(name, name.upper())
         if name.endswith("Query"):
-            for clause in _field(node, "datasetClause") or ():
+            for clause in field_of(node, "datasetClause") or ():
                 for key, word in (("default", "FROM"), ("named", "FROM NAMED")):
-                    if _field(clause, key) is not None:
+                    if field_of(clause, key) is not None:
                         self.graphs.append(Reference(word, _iri(prologue, clause[key])))
         else:
             self.operations.append(keyword)
-        silent = bool(_field(node, "silent"))
+        silent = bool(field_of(node, "silent"))
         if name == "Load":
             self.loads.append(Reference("LOAD", _iri(prologue, node["iri"]), silent))
         elif name in ("Drop", "Clear"):
-            target = _field(node, "graphiri")
+            target = field_of(node, "graphiri")
             if isinstance(target, str) and target.upper() in ("ALL", "DEFAULT", "NAMED"):
                 self.destructive.append(f"{keyword} {target.upper()}")
         elif name == "Modify":
-            if _field(node, "withClause") is not None:
+            if field_of(node, "withClause") is not None:
                 self.graphs.append(Reference("WITH", _iri(prologue, node["withClause"])))
-            for clause in _field(node, "using") or ():
+            for clause in field_of(node, "using") or ():
                 for key, word in (("default", "USING"), ("named", "USING NAMED")):
-                    if _field(clause, key) is not None:
+                    if field_of(clause, key) is not None:
                         self.graphs.append(Reference(word, _iri(prologue, clause[key])))
         for service in _services(node):
-            self.services.append(Reference("SERVICE", _iri(prologue, service["term"]), bool(_field(service, "silent"))))
+            self.services.append(
+                Reference("SERVICE", _iri(prologue, service["term"]), bool(field_of(service, "silent")))
+            )
 
 
-def _field(node, key: str):
+def field_of(node, key: str):
     """``node[key]``, or None when the parse tree has no such field (rdflib's ``CompValue.get``
     answers the key itself for a missing one)."""
     return node[key] if key in node else None
@@ -388,10 +287,10 @@ def _field(node, key: str):
 
 def _services(node) -> Iterator:
     """The ``SERVICE`` patterns anywhere under ``node``."""
-    return (item for item in _nodes(node) if getattr(item, "name", None) == "ServiceGraphPattern")
+    return (item for item in walk(node) if getattr(item, "name", None) == "ServiceGraphPattern")
 
 
-def _nodes(node) -> Iterator:
+def walk(node) -> Iterator:
     """``node`` and everything under it in a parse tree (a walk with its own stack)."""
     stack = [node]
     while stack:
@@ -410,6 +309,6 @@ def _iri(prologue, term) -> str | None:
     if isinstance(term, Variable):
         return None
     value = str(prologue.absolutize(term))
-    if isinstance(term, URIRef) and prologue.base and not _ABSOLUTE.match(value):
+    if isinstance(term, URIRef) and prologue.base and not ABSOLUTE_IRI.match(value):
         value = urljoin(prologue.base, value)
     return value

@@ -24,9 +24,10 @@ import pyoxigraph as ox
 from ..errors import FederationDisabled, Forbidden, QueryEvaluationError, query_syntax_error
 from .change import Change
 from .endpoint import require_graph
+from .footprint import Footprint, update_footprint
 from .names import CHANGES_GRAPH, PREFIXES
 from .processes import Limits, confinement, run_isolated
-from .sparqlparse import Footprint, Reading, check_nesting, prepare, read_update, update_footprint
+from .sparqlparse import Reading, check_nesting, prepare, read_update
 from .sparqltext import update_with_dataset
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -118,7 +119,7 @@ def _run(
         raise query_syntax_error(exc) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         if _names_change_log(list(quads_of(store, graphs)), text, base_iri):
-            raise _change_log_forbidden() from None
+            raise change_log_forbidden() from None
         raise QueryEvaluationError(f"cannot run the update: {exc}") from exc
     # The copy held the data graphs only: what it has in another graph is new whatever the store holds.
     kept_apart = {hidden, CHANGES}
@@ -167,7 +168,7 @@ def _matching(store: ox.Store, patterns: list) -> Iterator[ox.Quad]:
 def _answer(removed: list[ox.Quad], added: list[ox.Quad], reading: Reading | None) -> tuple[bytes, dict]:
     """What the child sends back: the removed quads, then the added ones, as N-Quads."""
     if any(in_change_log(q) for q in added):
-        raise _change_log_forbidden()
+        raise change_log_forbidden()
     removed_nq = ox.serialize(removed, format=_NQ) or b""
     added_nq = ox.serialize(added, format=_NQ) or b""
     return removed_nq + added_nq, {
@@ -232,7 +233,7 @@ def _names_change_log(data: list[ox.Quad], update: str, base_iri: str | None) ->
     return stand_in not in scratch or any(q.object == stand_in.object and not in_change_log(q) for q in scratch)
 
 
-def _change_log_forbidden() -> Forbidden:
+def change_log_forbidden() -> Forbidden:
     return Forbidden(
         "the change log graph is written by the service only", hint=f"leave <{CHANGES_GRAPH}> out of the update"
     )

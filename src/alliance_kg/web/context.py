@@ -12,7 +12,7 @@ from ..rules.guard import Guard
 from ..store import KnowledgeGraph
 from ..store.admission import QuerySlots
 from ..store.cache import AnswerCache
-from ..store.endpoint import QueryRunner
+from ..store.endpoint import Runner
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Services:
     graph: KnowledgeGraph
     guard: Guard
     tokens: dict  # {token: auth.Writer}
-    queries: QueryRunner
+    queries: Runner
     slots: QuerySlots
     sparql_answers: AnswerCache  # /sparql answers, by query, dataset and format
     api_answers: AnswerCache  # JSON API answers, by path, query string and Accept

@@ -1,0 +1,117 @@
+"""Bound values written into SPARQL text, for a store reached over the SPARQL protocol, which
+takes no bindings: the same meaning as Oxigraph's substitutions (SPARQL-dev SEP-0007, what
+:meth:`.KnowledgeGraph.query` promises), where the value replaces the variable everywhere.
+
+Each occurrence of a bound variable becomes the value's N-Triples form, written by pyoxigraph,
+so no value can end a string or an IRI early; in a projection (``SELECT ?x``) it becomes
+``(value AS ?x)``, so the answer still has the column. The text is read by a lexer that skips
+strings, IRIs and comments, so a ``?x`` inside them is left alone. Only the service's own named
+queries go through here, never a client's text.
+
+>>> import pyoxigraph as ox
+>>> bind("SELECT ?x ?y WHERE { ?x <p:q> ?y FILTER(?y != '?x') } ORDER BY ?x",
+...      {"x": ox.NamedNode("https://example.org/a")})
+"SELECT (<https://example.org/a> AS ?x) ?y WHERE { <https://example.org/a> <p:q> ?y FILTER(?y != '?x') } ORDER BY (<https://example.org/a>)"
+>>> bind("SELECT ?y { ?x ?p ?y } GROUP BY ?y ?x ORDER BY DESC(?x) ?x LIMIT 1", {"x": ox.Literal("1")})
+'SELECT ?y { "1" ?p ?y } GROUP BY ?y ("1") ORDER BY DESC("1") ("1") LIMIT 1'
+>>> bind("ASK { ?s ?p $v }", {"v": ox.Literal('say "hi"\\n', language="en")})
+'ASK { ?s ?p "say \\\\"hi\\\\"\\\\n"@en }'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from ..errors import QuerySyntaxError
+
+_TOKEN = re.compile(
+    r"""
+      (?P<skip>
+          \#[^\n\r]*
+        | \"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\"
+        | '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+        | "(?:[^"\\\n\r]|\\.)*"
+        | '(?:[^'\\\n\r]|\\.)*'
+        | <[^<>"{}|^`\\\x00-\x20]*>
+      )
+    | (?P<var>[?$](?P<name>\w+))
+    | (?P<open>[({])
+    | (?P<close>[)}])
+    | (?P<word>[A-Za-z_][\w\-]*(?::[\w\-.%]*)?)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+#: The words that end a ``GROUP BY`` / ``ORDER BY`` list, where a bare term needs brackets.
+_AFTER_ORDERING = {"LIMIT", "OFFSET", "HAVING", "VALUES", "ORDER"}
+
+
+def bind(query: str, bindings: Mapping[str, object]) -> str:
+    """``query`` with each variable of ``bindings`` replaced by its value (see the module).
+
+    :raises QuerySyntaxError: a value that SPARQL text cannot hold (a blank node, a quoted triple),
+        or a variable the query gives its values (``BIND (... AS ?x)``, ``(COUNT(*) AS ?x)``,
+        ``VALUES ?x { ... }``).
+    """
+    if not bindings:
+        return query
+    values = {name: _term(name, value) for name, value in bindings.items()}
+    previous, in_values = "", False
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup
+        if kind == "var" and match.group("name") in values and (previous == "AS" or in_values):
+            raise QuerySyntaxError(
+                f"?{match.group('name')} cannot be bound: the query gives it its values ({previous if previous == 'AS' else 'VALUES'})"
+            )
+        if kind == "word" and match.group().upper() == "VALUES":
+            in_values = True
+        elif kind == "open" and match.group() == "{":
+            in_values = False
+        if kind != "skip":
+            previous = match.group().upper()
+    out: list[str] = []
+    last = 0
+    projecting = False  # between SELECT and the first { or WHERE at the same depth
+    ordering = False  # in a GROUP BY or ORDER BY list
+    depth = select_depth = order_depth = 0
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup
+        if kind == "skip":
+            continue
+        if kind == "open":
+            depth += 1
+            if match.group() == "{":
+                projecting = ordering = False
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word":
+            word = match.group().upper()
+            if word == "SELECT":
+                projecting, select_depth = True, depth
+            elif word in ("WHERE", "FROM"):
+                projecting = False
+            elif word == "BY":
+                ordering, order_depth = True, depth
+            elif word in _AFTER_ORDERING:
+                ordering = False
+        elif kind == "var" and match.group("name") in values:
+            value = values[match.group("name")]
+            if projecting and depth == select_depth:
+                text = f"({value} AS {match.group()})"
+            elif ordering and depth == order_depth:
+                text = f"({value})"
+            else:
+                text = value
+            out.append(query[last : match.start()])
+            out.append(text)
+            last = match.end()
+    out.append(query[last:])
+    return "".join(out)
+
+
+def _term(name: str, value: object) -> str:
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        return str(value)
+    raise QuerySyntaxError(f"?{name} cannot be bound to {value!r} over the SPARQL protocol: only IRIs and literals can")

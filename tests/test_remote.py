@@ -1,0 +1,164 @@
+"""alliance-kg over a remote SPARQL 1.1 store (issue 17): the Oxigraph server, started here on
+127.0.0.1. Every competency question of tests/test_api_competency.py is asked again over it (the
+``client`` fixture below stands in for conftest's), JSON routes answer as over the embedded store,
+and guarded writes are accepted and rejected the same way, a rejected one leaving the store as it
+was. The store stopped mid-run gives 503s; started again, the service answers again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import replace
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from alliance_kg.cli import cli
+from alliance_kg.store import CHANGES_GRAPH, RemoteGraph, open_graph
+from alliance_kg.web import create_app
+from remote_stores import oxigraph_server
+from test_api_competency import *  # noqa: F403 - every competency question, asked over the remote store
+
+pytestmark = [pytest.mark.processes, pytest.mark.xdist_group("remote")]
+TOKEN = "remote-test-token"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def remote_config(config, store):
+    remote = replace(store.config(config), write_token=TOKEN)
+    result = CliRunner().invoke(cli, ["--remote-query", store.query, "--remote-update", store.update,
+                                      "--remote-gsp", store.gsp, "init"])
+    assert result.exit_code == 0, result.output
+    return remote
+
+
+@pytest.fixture(scope="module")
+def remote_app(remote_config):
+    return create_app(remote_config)
+
+
+@pytest.fixture
+def client(remote_app):
+    return remote_app.test_client()
+
+
+@pytest.fixture
+def embedded(app):
+    return app.test_client()
+
+
+def store_hash(kg: RemoteGraph) -> str:
+    """A hash of every quad of the store but the version token."""
+    lines = sorted(str(q) for q in kg.quads() if q.graph_name != ox.NamedNode(CHANGES_GRAPH))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+ROUTES = [
+    "/api/responsibility?region=Europe",
+    "/api/responsibility?country=DE",
+    "/api/responsibility?technology=connected%20technology",
+    "/api/companies",
+    "/api/companies/Nissan",
+    "/api/scopes",
+    "/api/models",
+    "/api/lineage/NissanAriya",
+    "/api/figures",
+    "/api/validation",
+]
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_json_routes_answer_as_over_the_embedded_store(client, embedded, path):
+    mine, theirs = client.get(path), embedded.get(path)
+    assert mine.status_code == theirs.status_code == 200, mine.get_json()
+    assert mine.get_json() == theirs.get_json()
+
+
+def test_init_refuses_a_store_that_holds_the_graphs_unless_replace(remote_config, store):
+    args = ["--remote-query", store.query, "--remote-update", store.update, "init"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2 and "already holds data" in refused.output
+    replaced = CliRunner().invoke(cli, [*args, "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+
+
+def test_sparql_queries_go_to_the_store_with_the_services_checks(client, embedded):
+    query = "SELECT ?c WHERE { ?c a <https://w3id.org/alliance-kg/ontology#Company> } ORDER BY ?c"
+    headers = {"Accept": "application/sparql-results+json"}
+    mine = client.post("/sparql", data={"query": query}, headers=headers)
+    assert mine.status_code == 200
+    assert mine.get_json()["results"] == embedded.post("/sparql", data={"query": query}, headers=headers).get_json()["results"]
+    refused = client.post("/sparql", data={"query": "SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }"})
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "federation_disabled"
+
+
+def test_guarded_writes_are_accepted_and_rejected_and_a_rejection_changes_nothing(client, remote_config):
+    kg = open_graph(remote_config)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    before = store_hash(kg)
+    rejected = client.post("/api/assignments", headers=auth, json={
+        "scope": "Europe", "leader": "Nissan", "valid_from": "2021-01-01",
+        "source": {"url": "https://example.org/a", "quote": "Nissan leads Europe"}})
+    assert rejected.status_code == 422, rejected.get_json()
+    assert store_hash(kg) == before
+    accepted = client.post("/api/companies", headers=auth, json={"label": "Remote Test Motors"})
+    assert accepted.status_code == 201, accepted.get_json()
+    assert store_hash(kg) != before
+    assert client.get("/api/companies/RemoteTestMotors").status_code == 200
+    update = client.post("/sparql", headers=auth, data={"update": (
+        "INSERT DATA { GRAPH <https://w3id.org/alliance-kg/graph/public> { "
+        "<https://w3id.org/alliance-kg/id/RemoteTestMotors> <http://www.w3.org/2000/01/rdf-schema#comment> 'x' } }")})
+    assert update.status_code == 200, update.get_json()
+    assert json.loads(update.data)["committed"] is True
+
+
+def test_a_store_that_stops_gives_503_and_the_service_answers_again_when_it_is_back(client, store):
+    store.stop()
+    try:  # a query no cache holds: it must reach the store
+        down = client.post("/sparql", data={"query": f"SELECT ('{uuid.uuid4()}' AS ?x) WHERE {{}}"})
+        assert down.status_code == 503, down.get_json()
+        error = down.get_json()["error"]
+        assert error["code"] == "store_unavailable" and store.query.rsplit("/", 1)[0] in error["message"]
+    finally:
+        store.restart()
+    assert client.get("/api/companies/Renault?layer=seed").status_code == 200
+
+
+def readme_remote_lines() -> list[str]:
+    """The command lines of the README's worked example over the Oxigraph server."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Over a remote SPARQL store", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"^```shell\n(.*?)^```", section, re.S | re.M)
+    return [line for line in block.splitlines() if "alliance-kg " in line]
+
+
+def test_the_readmes_worked_example_runs_against_the_server(store, config, monkeypatch):
+    import shlex
+
+    lines = readme_remote_lines()
+    assert any(" init" in line for line in lines) and any(" serve" in line for line in lines)
+    base = store.query.rsplit("/", 1)[0]
+    failures = []
+    for line in lines:
+        words = shlex.split(line.replace("http://127.0.0.1:7878", base))
+        env = dict(w.split("=", 1) for w in words[: words.index("alliance-kg")])
+        args = words[words.index("alliance-kg") + 1 :]
+        if "init" in args:
+            args.append("--replace")  # the module's store already holds the graph
+        if "serve" in args:
+            args.append("--help")
+        result = CliRunner().invoke(cli, args, env=env)
+        if result.exit_code != 0:
+            failures.append(f"{line}\n(exit {result.exit_code})\n{result.output}")
+    assert not failures, "\n\n".join(failures)
