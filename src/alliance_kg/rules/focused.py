@@ -23,6 +23,7 @@ tests check that this validation and a full one agree on every shape fixture.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from ..store import solutions
+from ..store.binding import lateral_optionals
 from .engines import DEFAULT_ENGINE, Engine, core_report
 from .neighbourhood import DEFAULT, OX_SUBCLASS, OX_TYPE, neighbourhood, neighbourhood_store
 from .quotes import fingerprints_path, oxigraph_functions
@@ -61,6 +63,12 @@ class SparqlConstraint:
     target_subjects_of: tuple[str, ...]
     target_objects_of: tuple[str, ...]
     target_nodes: tuple[str, ...]
+
+    @functools.cached_property
+    def lateral(self) -> str:
+        """The query for one focus node on Oxigraph: each ``OPTIONAL`` of its ``WHERE`` evaluated
+        for the rows before it (:func:`alliance_kg.store.binding.lateral_optionals`)."""
+        return lateral_optionals(self.query)
 
 
 @dataclass(frozen=True)
@@ -302,7 +310,7 @@ def _sparql_report(
         for node in focus:
             if not _targets(store, constraint, node, classes):
                 continue
-            rows = solutions(store.query(constraint.query, substitutions={this: node}, custom_functions=functions))
+            rows = solutions(store.query(constraint.lateral, substitutions={this: node}, custom_functions=functions))
             for _, bound in _distinct_rows(rows, rows.variables, default=node):
                 conforms = False
                 _add_result(report, root, constraint, node, bound)

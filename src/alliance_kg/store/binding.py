@@ -1,4 +1,5 @@
-"""Bound values written into SPARQL text, for a store reached over the SPARQL protocol, which
+"""Bound values written into SPARQL text (and the one rewrite of a query Oxigraph needs to
+evaluate an ``OPTIONAL`` row by row: :func:`lateral_optionals`), for a store reached over the SPARQL protocol, which
 takes no bindings: the same meaning as Oxigraph's substitutions (SPARQL-dev SEP-0007, what
 :meth:`.KnowledgeGraph.query` promises), where the value replaces the variable everywhere.
 
@@ -115,3 +116,41 @@ def _term(name: str, value: object) -> str:
     if isinstance(value, (ox.NamedNode, ox.Literal)):
         return str(value)
     raise QuerySyntaxError(f"?{name} cannot be bound to {value!r} over the SPARQL protocol: only IRIs and literals can")
+
+
+def lateral_optionals(query: str) -> str:
+    """``query`` with each ``OPTIONAL { ... }`` at the top of its ``WHERE`` written
+    ``LATERAL { OPTIONAL { ... } }`` (SPARQL-dev SEP-0006, which Oxigraph reads): evaluated for
+    each row of what comes before it. Oxigraph 0.5 otherwise evaluates the whole pattern of an
+    ``OPTIONAL`` before it joins (a hash join): with ``$this`` bound to one node, the single-leader
+    rule's lookup of the statements behind two assignments read every statement of the graph
+    (35 ms at 1M triples, 0.2 ms this way). The answers are the same: the optional pattern
+    sees the values before it, as a left join's filter does. Only for a query run with its
+    focus node bound, whose rows before an ``OPTIONAL`` are few.
+
+    >>> lateral_optionals("SELECT * WHERE { ?a <p:x> ?b OPTIONAL { ?b <p:y> ?c } FILTER(?b) }")
+    'SELECT * WHERE { ?a <p:x> ?b LATERAL { OPTIONAL { ?b <p:y> ?c } } FILTER(?b) }'
+    >>> lateral_optionals("SELECT * WHERE { { ?a ?b ?c OPTIONAL { ?c ?d ?e } } }")
+    'SELECT * WHERE { { ?a ?b ?c OPTIONAL { ?c ?d ?e } } }'
+    """
+    tokens = [m for m in _TOKEN.finditer(query) if m.lastgroup != "skip"]
+    edits: list[tuple[int, int]] = []  # (where OPTIONAL starts, where its group ends)
+    depth = 0
+    for i, match in enumerate(tokens):
+        text = match.group()
+        if text in "({":
+            depth += 1
+        elif text in ")}":
+            depth -= 1
+        elif depth == 1 and match.lastgroup == "word" and text.upper() == "OPTIONAL":
+            level, j = 0, i + 1
+            while j < len(tokens):
+                inner = tokens[j].group()
+                level += 1 if inner in "({" else -1 if inner in ")}" else 0
+                if level == 0:
+                    edits.append((match.start(), tokens[j].end()))
+                    break
+                j += 1
+    for start, end in reversed(edits):
+        query = f"{query[:start]}LATERAL {{ {query[start:end]} }}{query[end:]}"
+    return query
