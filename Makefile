@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install run test test-slow check regions diagram screenshot clean conformance bench
 
-install: $(STAMP) build/ontology.html node_modules/.package-lock.json /usr/bin/chromium
+install: $(STAMP) build/ontology.html node_modules/.package-lock.json /usr/bin/chromium /usr/bin/virtuoso-t
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,16 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 /usr/bin/chromium:
 	$(SUDO) apt-get update
 	$(SUDO) apt-get install -y chromium
+
+# Debian's Virtuoso Open Source 7, the SPARQL server tests/virtuoso.py starts on free ports of 127.0.0.1
+# for the remote-store tests. noninteractive: the package's debconf question (a dba password) stays
+# unanswered. Its postinst starts the system service (ports 1111 and 8890 on every interface, dba/dba)
+# where no policy-rc.d forbids it, and leaves it running: stop it and keep it from starting at boot.
+/usr/bin/virtuoso-t:
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y virtuoso-opensource
+	$(SUDO) service virtuoso-opensource-7 stop || true
+	$(SUDO) update-rc.d virtuoso-opensource-7 disable || true
 
 # Serve the SPARQL endpoint and the JSON API on the shipped graph (PORT overrides 8000).
 PORT ?= 8000
