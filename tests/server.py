@@ -26,7 +26,7 @@ import pytest
 HOST = "127.0.0.1"
 START_TIMEOUT = 15.0
 #: Starts the CLI from this interpreter, so the test's virtualenv is the server's.
-COMMAND = [sys.executable, "-c", "from alliance_kg.cli import main; main()"]
+COMMAND = [sys.executable, "-c", "from alliance_kg.launch import main; main()"]
 
 
 @dataclass(frozen=True)
