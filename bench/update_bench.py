@@ -14,6 +14,14 @@ updates, each validated and committed by the guard as ``POST /sparql`` does (no 
   and follower triple of the layer: what it costs when the update does not name what it changes).
 
 Median and RSS of the service process after the writes, per path; the ratio copy ÷ footprint.
+
+With ``--http``, the writes go to a server instead (``alliance-kg --data-dir D serve``, in memory,
+as ``make run``), as clients send them: the JSON write API's bodies of the manifest (an accepted
+assignment, an accepted derivation, a rejected assignment: ``bench/compare.py``'s writes) and the
+two SPARQL updates above by ``POST /sparql``; p50 of each, and the server's RSS idle (after its
+warm-up) and after the writes (issue 16: writing must not cost a copy of the dataset).
+
+    .venv/bin/python bench/update_bench.py --http --triples 10000 1000000
 """
 
 from __future__ import annotations
@@ -89,13 +97,97 @@ def measure(guard: Guard, make, writes: int, first: int) -> tuple[float, bool]:
     return statistics.median(times), accepted
 
 
+def http_run(triples: int, seed: int, writes: int) -> list[dict]:
+    """The writes over HTTP against a server on the generated data (see the module)."""
+    import urllib.parse
+
+    import compare
+    import servers
+    from generate import Manifest
+
+    data = generated(triples, seed)
+    fields = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+    manifest = Manifest(**{k: v for k, v in fields.items() if k in Manifest.__dataclass_fields__})
+    out = []
+    with servers.alliance_kg(data, write_token=compare.WRITE_TOKEN, timeout=1200) as endpoint:
+        wait_warm(endpoint)
+        idle = rss_mb(endpoint.pid)
+        for kind, figures in compare.writes(endpoint, manifest, writes).items():
+            out.append({"triples": triples, "write": f"JSON {kind}", "p50_ms": figures["p50_ms"],
+                        "unexpected": figures["unexpected"]})
+        kg = open_graph(Config.from_env({}, data_dir=data))  # to pick the updates' subjects
+        for name, make in updates_for(kg).items():
+            if "variable" in name:
+                continue
+            times, bad = [], 0
+            for i in range(writes):
+                body = urllib.parse.urlencode({"update": make(1000 + i)}).encode()
+                status, took = post_form(endpoint.url + "/sparql", body)
+                times.append(took * 1000)
+                bad += status != 200
+            out.append({"triples": triples, "write": f"SPARQL {name}", "p50_ms": statistics.median(times),
+                        "unexpected": bad})
+        del kg
+        after = rss_mb(endpoint.pid)
+    for row in out:
+        row.update(idle_rss_mb=idle, after_rss_mb=after)
+    return out
+
+
+def post_form(url: str, body: bytes) -> tuple[int, float]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=body, headers={
+        "Authorization": "Bearer bench-write-token", "Content-Type": "application/x-www-form-urlencoded"})
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    return status, time.perf_counter() - start
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wait_warm(endpoint, seconds: float = 600) -> None:
+    """Until the server's warm-up (catalog, the guard's graph) is done: its CPU time stops growing."""
+    last, deadline = -1.0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        fields = Path(f"/proc/{endpoint.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / 100
+        if cpu == last:
+            return
+        last = cpu
+        time.sleep(1.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--writes", type=int, default=10)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--http", action="store_true", help="the writes over HTTP, against a server")
     args = parser.parse_args()
+    if args.http:
+        rows = [row for triples in args.triples for row in http_run(triples, args.seed, args.writes)]
+        print(f"guarded writes over HTTP, p50 of {args.writes} (ms); the server's RSS idle and after (MB)")
+        print("| triples | write | p50 | unexpected status | RSS idle → after |")
+        print("|---:|---|---:|---:|---|")
+        for r in rows:
+            print(f"| {r['triples']:,} | {r['write']} | {r['p50_ms']:.1f} | {r['unexpected']} | "
+                  f"{r['idle_rss_mb']:.0f} → {r['after_rss_mb']:.0f} |")
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        return
     results = []
     print(f"guarded SPARQL updates, median of {args.writes} (ms); RSS of this process after (MB)")
     print("| triples | update | footprint | copy | copy ÷ footprint |")
