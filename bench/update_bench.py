@@ -18,7 +18,8 @@ Median and RSS of the service process after the writes, per path; the ratio copy
 With ``--http``, the writes go to a server instead (``alliance-kg --data-dir D serve``, in memory,
 as ``make run``), as clients send them: the JSON write API's bodies of the manifest (an accepted
 assignment, an accepted derivation, a rejected assignment: ``bench/compare.py``'s writes) and the
-two SPARQL updates above by ``POST /sparql``; p50 of each, and the server's RSS idle (after its
+two SPARQL updates above and an ``INSERT DATA`` of one new assignment (the quads the JSON API
+would write for another of the manifest's bodies) by ``POST /sparql``; p50 of each, and the server's RSS idle (after its
 warm-up) and after the writes (issue 16: writing must not cost a copy of the dataset).
 
     .venv/bin/python bench/update_bench.py --http --triples 10000 1000000
@@ -103,6 +104,7 @@ def http_run(triples: int, seed: int, writes: int) -> list[dict]:
 
     import compare
     import servers
+    from alliance_kg.rules.writes import create_assignment
     from generate import Manifest
 
     data = generated(triples, seed)
@@ -127,11 +129,30 @@ def http_run(triples: int, seed: int, writes: int) -> list[dict]:
                 bad += status != 200
             out.append({"triples": triples, "write": f"SPARQL {name}", "p50_ms": statistics.median(times),
                         "unexpected": bad})
+        w = manifest.writes
+        bodies = [w["assignment_accepted"]["body"], *w["more_assignments_accepted"]["bodies"]][writes : 2 * writes]
+        times, bad = [], 0
+        for body in bodies:  # bodies the JSON writes above did not use: each assignment is new
+            status, took = post_form(endpoint.url + "/sparql", urllib.parse.urlencode(
+                {"update": insert_data(create_assignment(kg, body).change.added)}).encode())
+            times.append(took * 1000)
+            bad += status != 200
+        if times:
+            out.append({"triples": triples, "write": "SPARQL INSERT DATA, one assignment (as the JSON API writes it)",
+                        "p50_ms": statistics.median(times), "unexpected": bad})
         del kg
         after = rss_mb(endpoint.pid)
     for row in out:
         row.update(idle_rss_mb=idle, after_rss_mb=after)
     return out
+
+
+def insert_data(quads) -> str:
+    """``INSERT DATA`` of ``quads``, a ``GRAPH`` block for each graph."""
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+    return "INSERT DATA { " + " ".join(f"GRAPH {g} {{ {' '.join(t)} }}" for g, t in by_graph.items()) + " }"
 
 
 def post_form(url: str, body: bytes) -> tuple[int, float]:
