@@ -14,8 +14,10 @@ the candidate engines for the core constraints on the same footing:
     .venv/bin/python bench/shacl_engines.py                      # fixtures, shipped graph, 10k and 100k
     .venv/bin/python bench/shacl_engines.py --sizes 100k,1M      # add 1M (minutes)
 
-Engines: ``pyshacl`` (rdflib Memory graph), ``pyshacl-turbo`` on a pyoxigraph Store (no copy of
-the data), ``pyshacl-turbo`` on the rdflib graph. docs/validation.md has the figures.
+Engines: ``pyshacl`` (rdflib Memory graph), ``pyshacl-turbo`` on a pyoxigraph Store (which it
+dumps and reads into its own graph), ``pyshacl-turbo`` on the rdflib graph, ``pyshifty`` 0.5 (on
+the rdflib graph), ``shacl-rust`` 0.2 (on N-Triples text, its "experimental index"): the last two
+are not dependencies (``pip install pyshifty shacl-rust`` to run them). docs/validation.md has the figures.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
+from rdflib.util import from_n3
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -39,7 +42,7 @@ from alliance_kg.rules.focused import shapes_index  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "data" / "shapes"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-ENGINES = ("pyshacl", "turbo-store", "turbo-rdflib")
+ENGINES = ("pyshacl", "turbo-store", "turbo-rdflib", "pyshifty", "shacl-rust")
 
 
 def core_shapes(shapes_dir: Path) -> rdflib.Graph:
@@ -55,8 +58,19 @@ def run(engine: str, data: ox.Store, shapes: rdflib.Graph) -> rdflib.Graph:
         import pyshacl_turbo
 
         return pyshacl_turbo.validate(data, shacl_graph=shapes, inference="none")[1]
+    if engine == "shacl-rust":  # strings in, a dict out (its interned index: "faster on large graphs")
+        import shacl_rust
+
+        text = data.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
+        answer = shacl_rust.validate(text, shapes.serialize(format="turtle"), data_format="nt",
+                                     shapes_format="turtle", experimental_index=True)
+        return _report_of(answer["results"])
     graph = rdflib.Graph()
     graph.parse(data=data.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt")
+    if engine == "pyshifty":
+        import shifty
+
+        return shifty.validate(graph, shapes, infer=False)[1]
     if engine == "turbo-rdflib":
         import pyshacl_turbo
 
@@ -64,6 +78,22 @@ def run(engine: str, data: ox.Store, shapes: rdflib.Graph) -> rdflib.Graph:
     import pyshacl
 
     return pyshacl.validate(graph, shacl_graph=shapes, inference="none")[1]
+
+
+def _report_of(found: list[dict]) -> rdflib.Graph:
+    """shacl-rust's results (N-Triples terms in a dict) as a report graph."""
+    report = rdflib.Graph()
+    keys = {"focusNode": SH.focusNode, "resultPath": SH.resultPath, "value": SH.value,
+            "sourceConstraintComponent": SH.sourceConstraintComponent, "sourceShape": SH.sourceShape,
+            "severity": SH.resultSeverity}
+    for item in found:
+        node = rdflib.BNode()
+        report.add((node, rdflib.RDF.type, SH.ValidationResult))
+        for key, predicate in keys.items():
+            if item.get(key):
+                term = item[key]  # a path other than a predicate is in SPARQL's syntax: a blank node in a report
+                report.add((node, predicate, rdflib.BNode() if term.startswith(("^", "(")) else from_n3(term)))
+    return report
 
 
 def results(report: rdflib.Graph) -> set[tuple]:
@@ -147,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k")
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--engines", default=",".join(ENGINES), help="which engines to time")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -173,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             union.dump(str(nt), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         load = bulk_load_seconds(nt)
         print(f"{label}: pyoxigraph bulk load {load:.2f} s")
-        for engine in ENGINES:
+        for engine in args.engines.split(","):
             m = measure(engine, nt, shapes_dir, args.timeout)
             if "error" in m:
                 print(f"  {engine}: {m['error']}")
