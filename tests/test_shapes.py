@@ -77,16 +77,18 @@ def _comparable(report) -> set[tuple]:
 
 @pytest.mark.parametrize("fixture", [None, *_fixtures("valid"), *_fixtures("invalid")],
                          ids=lambda p: "base" if p is None else f"{p.parent.name}/{p.stem}")
-def test_both_engines_report_the_same_on_every_fixture(config, fixture):
-    """pyshacl-turbo (the default) and pySHACL (the reference) check the core constraints."""
+@pytest.mark.parametrize("engine", ["turbo", "rust"])
+def test_every_engine_reports_what_the_reference_does_on_every_fixture(config, fixture, engine):
+    """pyshacl-turbo (focused validation), shacl-rust (full validation) and pySHACL (the
+    reference) check the core constraints: the same results, messages included."""
     data = _graph(config, fixture)
-    turbo = validate_graph(data, config.shapes_dir, engine="turbo")
+    mine = validate_graph(data, config.shapes_dir, engine=engine)
     reference = validate_graph(data, config.shapes_dir, engine="pyshacl")
-    assert turbo.conforms == reference.conforms
-    assert _comparable(turbo) == _comparable(reference)
+    assert mine.conforms == reference.conforms
+    assert _comparable(mine) == _comparable(reference)
 
 
-def test_both_engines_agree_on_the_shipped_graph_full_and_focused(shipped, config):
+def test_every_engine_agrees_on_the_shipped_graph_full_and_focused(shipped, config):
     """The shipped graph with a second start date for Europe's assignment (a core sh:maxCount)
     and a second leader for Europe (CQ42, a SPARQL constraint): both engines, both ways."""
     import pyoxigraph as ox
@@ -99,11 +101,12 @@ def test_both_engines_agree_on_the_shipped_graph_full_and_focused(shipped, confi
     union.add(ox.Quad(ox.NamedNode(europe), ox.NamedNode("https://w3id.org/alliance-kg/ontology#validFrom"),
                       ox.Literal("2021-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))))
     nodes = [europe, "https://w3id.org/alliance-kg/id/Europe", "https://w3id.org/alliance-kg/id/Renault"]
-    for kwargs in ({}, {"focus_nodes": nodes}):
-        turbo = validate_store(union, config.shapes_dir, engine="turbo", **kwargs)
-        reference = validate_store(union, config.shapes_dir, engine="pyshacl", **kwargs)
-        assert {r.source_shape for r in turbo.results} == {AKS + "AssignmentShape", AKS + "SingleLeaderShape"}
-        assert _comparable(turbo) == _comparable(reference)
+    for engine in ("turbo", "rust", None):  # None: each way its default engine
+        for kwargs in ({}, {"focus_nodes": nodes}):
+            mine = validate_store(union, config.shapes_dir, engine=engine, **kwargs)
+            reference = validate_store(union, config.shapes_dir, engine="pyshacl", **kwargs)
+            assert {r.source_shape for r in mine.results} == {AKS + "AssignmentShape", AKS + "SingleLeaderShape"}
+            assert _comparable(mine) == _comparable(reference)
 
 
 def test_an_unknown_engine_is_refused(config):

@@ -10,7 +10,7 @@ import click
 import pyoxigraph as ox
 
 from ..config import Config
-from ..rules.validation import DEFAULT_ENGINE, ENGINES
+from ..rules.validation import ENGINES
 from ..rules.validation import validate as run_validation
 from ..store import FORMATS, LAYER_GRAPHS, PREFIXES
 from ..store.queries import load_query
@@ -37,12 +37,12 @@ RESULT_FORMATS = {
 @click.option(
     "--engine",
     type=click.Choice(ENGINES),
-    default=DEFAULT_ENGINE,
-    show_default=True,
-    help="The engine of the core SHACL constraints: pyshacl-turbo on the store, or pySHACL (the reference).",
+    default=None,
+    help="The engine of the core SHACL constraints (default: turbo): pyshacl-turbo, shacl-rust (faster, "
+    "misses ill-formed literals), or pySHACL (the reference).",
 )
 @with_config
-def validate(config: Config, files: tuple[Path, ...], fmt: str, engine: str) -> None:
+def validate(config: Config, files: tuple[Path, ...], fmt: str, engine: str | None) -> None:
     """Validate the shipped graph, plus candidate FILES, against the SHACL shapes.
 
     Exit 0: conforms; 1: does not conform; 2: could not run.

@@ -36,7 +36,7 @@ from rdflib.namespace import RDF, SH
 
 from ..store import solutions
 from ..store.binding import lateral_optionals
-from .engines import DEFAULT_ENGINE, Engine, core_report
+from .engines import Engine, core_report, engine_for
 from .neighbourhood import DEFAULT, OX_SUBCLASS, OX_TYPE, neighbourhood, neighbourhood_store
 from .quotes import fingerprints_path, oxigraph_functions
 from .reports import (
@@ -155,7 +155,7 @@ def validate_focus(
     focus_nodes: Iterable[str],
     *,
     new_nodes: frozenset[str] = frozenset(),
-    engine: Engine = DEFAULT_ENGINE,
+    engine: Engine | None = None,
 ) -> ValidationReport:
     """Validate ``focus_nodes`` (IRIs) of the default graph of ``store`` against the shapes of
     ``shapes_dir``: the same results as a full validation gives for these nodes."""
@@ -168,7 +168,9 @@ def validate_focus(
     near = neighbourhood_store(store, focus, index.inverse_predicates)
     report = merge_reports(
         [
-            core_report(near, index.core_triples, engine=engine, focus_nodes=[n.value for n in focus]),
+            core_report(
+                near, index.core_triples, engine=engine_for(engine, full=False), focus_nodes=[n.value for n in focus]
+            ),
             _sparql_report(store, focus, index.constraints, _functions(shapes_dir)),
         ]
     )
@@ -176,7 +178,7 @@ def validate_focus(
 
 
 def validate_all(
-    store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str] = frozenset(), engine: Engine = DEFAULT_ENGINE
+    store: ox.Store, shapes_dir: Path, *, new_nodes: frozenset[str] = frozenset(), engine: Engine | None = None
 ) -> ValidationReport:
     """Validate the whole default graph of ``store``: each SHACL-SPARQL constraint as one query
     over the graph with ``$this`` left free (the shapes' queries bind it themselves, as SHACL
@@ -185,7 +187,7 @@ def validate_all(
     index = shapes_index(shapes_dir)
     report = merge_reports(
         [
-            core_report(store, index.core_triples, engine=engine),
+            core_report(store, index.core_triples, engine=engine_for(engine, full=True)),
             _sparql_report_all(store, index.constraints, _functions(shapes_dir)),
         ]
     )

@@ -39,7 +39,7 @@ def validate(
     shapes_dir: Path,
     *,
     graphs: Iterable[str] | None = None,
-    engine: Engine = DEFAULT_ENGINE,
+    engine: Engine | None = None,
 ) -> ValidationReport:
     """Validate the union of ``graphs`` (default: every graph of ``kg`` but the change log)
     against the shapes in ``shapes_dir``, the core constraints with ``engine``."""
@@ -68,7 +68,7 @@ def validate_store(
     *,
     focus_nodes: Iterable[str] | None = None,
     new_nodes: frozenset[str] = frozenset(),
-    engine: Engine = DEFAULT_ENGINE,
+    engine: Engine | None = None,
 ) -> ValidationReport:
     """Validate the default graph of an Oxigraph store against the shapes in ``shapes_dir``.
 
@@ -82,7 +82,7 @@ def validate_store(
     return validate_all(union, shapes_dir, new_nodes=new_nodes, engine=engine)
 
 
-def validate_graph(data: rdflib.Graph, shapes_dir: Path, *, engine: Engine = DEFAULT_ENGINE) -> ValidationReport:
+def validate_graph(data: rdflib.Graph, shapes_dir: Path, *, engine: Engine | None = None) -> ValidationReport:
     """Validate an rdflib graph (e.g. a test fixture) against the shapes in ``shapes_dir``."""
     union = ox.Store()
     union.load(data.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
