@@ -344,6 +344,21 @@ class ModelSummary:
     platforms: list[Ref]
 
 
+def _above(parents: dict[str, set[str]], node: str) -> set[str]:
+    """Every node above ``node`` by ``parents``, at any depth (``platformVariantOf+``).
+
+    >>> sorted(_above({"a": {"b"}, "b": {"c"}, "x": {"a"}}, "x"))
+    ['a', 'b', 'c']
+    """
+    seen: set[str] = set()
+    todo = list(parents.get(node, ()))
+    while todo:
+        if (found := todo.pop()) not in seen:
+            seen.add(found)
+            todo.extend(parents.get(found, ()))
+    return seen
+
+
 def list_models(kg: KnowledgeGraph, *, brand: str | None = None, platform: str | None = None) -> list[ModelSummary]:
     """Every model, optionally of one brand (or company) and on one platform (or a variant of it)."""
     cat = catalog(kg)
@@ -352,9 +367,10 @@ def list_models(kg: KnowledgeGraph, *, brand: str | None = None, platform: str |
         owner = cat.resolve(brand, ["brand", "company"], param="brand")
         brands = {owner.iri} if "brand" in owner.kinds else cat.brands_of_company.get(owner.iri, set())
     wanted_platform = cat.resolve(platform, ["platform"], param="platform").iri if platform is not None else None
-    families: dict[str, set[str]] = {}
+    parents: dict[str, set[str]] = {}
     for row in kg.canned("platform_families"):
-        families.setdefault(row["platform"].value, set()).add(row["family"].value)
+        parents.setdefault(row["platform"].value, set()).add(row["family"].value)
+    families = {platform: _above(parents, platform) for platform in parents}
     found: dict[str, dict] = {}
     for row in kg.canned("models"):
         entry = found.setdefault(row["model"].value, {"brands": set(), "platforms": set()})
