@@ -21,6 +21,15 @@ What a remote store changes (the README's "Over a remote SPARQL store" says it f
   node is refused (a blank node in what a write adds is fine).
 * **The store's own default graph** is not part of the knowledge graph: everything alliance-kg
   writes is in named graphs, and an update's patterns must name their graph.
+* **The named graphs** are those that hold a quad (``GRAPH ?g { ?s ?p ?o }``: Virtuoso lists no
+  graph for ``GRAPH ?g {}``), except the store's own: it cannot be an allow-list (alliance-kg also
+  serves graphs an organisation put in its store without it), so it is what the store made
+  itself: the graph where it describes its endpoint (``<g> a sd:Service`` in ``<g>``; Virtuoso's
+  is ``http://<DefaultHost>/sparql``), and, on Virtuoso only (:attr:`.SparqlClient.virtuoso`), the
+  graphs of its vocabularies (:data:`VIRTUOSO_GRAPH_PREFIXES`). Other stores lose no graph by name.
+* **Bulk loads** go by the Graph Store Protocol in chunks of :data:`CHUNK_QUADS`; without it, as
+  ``INSERT DATA`` updates, in chunks of :data:`VIRTUOSO_CHUNK_QUADS` on Virtuoso (its SQL compiler's
+  limits).
 * **Clients' queries** are checked in a confined process as on the embedded store (no
   ``SERVICE``, no ``FROM`` of a graph the store lacks), then sent to the store within the time
   limit; the answer is read and written again in the format the client asked for, with the row
@@ -46,25 +55,31 @@ from .graph import GraphName, KnowledgeGraph, Term
 from .names import BASE, CHANGES_GRAPH, PREFIXES, graph_iri
 from .processes import Limits, run_isolated
 from .remotequeries import RemoteQueryRunner, read_update_in_child, run_update_in_child
+from .remotewrites import VERSION_PREDICATE, VERSION_SUBJECT, conditional_update, insert_data, replace_token
 from .sparqlclient import Remote, SparqlClient
 from .sparqlparse import prepare
 
-#: The triple that holds the version token: in the change log graph, which only alliance-kg writes.
-VERSION_SUBJECT = ox.NamedNode(CHANGES_GRAPH)
-VERSION_PREDICATE = ox.NamedNode(BASE + "ontology#version")
 CHANGES = ox.NamedNode(CHANGES_GRAPH)
 #: How long a read trusts the version token it last read before it reads it again (seconds).
 VERSION_CHECK_SECONDS = 1.0
 #: Quads per request when a bulk load goes to the store (GSP POST, or INSERT DATA without one).
 CHUNK_QUADS = 20_000
-#: Graph IRIs some stores list among their named graphs that are theirs, not data (Virtuoso's).
-SYSTEM_GRAPH_PREFIXES = (
+#: Quads per ``INSERT DATA`` on Virtuoso: it refuses one of 1,500 triples without ``DEFINE
+#: sql:big-data-const 1`` (which :class:`.SparqlClient` sends it), and about 5,000 with it.
+VIRTUOSO_CHUNK_QUADS = 2_000
+#: The graphs of Virtuoso's own vocabularies, listed among its named graphs (a fresh Virtuoso 7
+#: has ``http://www.openlinksw.com/schemas/virtrdf#`` and ``http://www.w3.org/ns/ldp#``; its
+#: packages add others).
+VIRTUOSO_GRAPH_PREFIXES = (
     "http://www.openlinksw.com/",
-    "http://localhost:8890/",
     "http://www.w3.org/ns/ldp#",
     "http://www.w3.org/2002/07/owl#",
     "urn:activitystreams-owl:map",
     "virtrdf:",
+)
+#: The graphs in which a store describes its own endpoint (the SPARQL 1.1 Service Description).
+SELF_DESCRIPTIONS = (
+    "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g a <http://www.w3.org/ns/sparql-service-description#Service> } }"
 )
 
 
@@ -152,11 +167,13 @@ class RemoteGraph(KnowledgeGraph):
         version = self.version
         if self._graphs is None or self._graphs[0] != version:
             rows = self.client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            own = {r["g"] for r in self.client.select(SELF_DESCRIPTIONS)}
+            vendor = VIRTUOSO_GRAPH_PREFIXES if self.client.virtuoso else ()
             names = sorted(
                 (
                     r["g"]
                     for r in rows
-                    if isinstance(r["g"], ox.NamedNode) and not r["g"].value.startswith(SYSTEM_GRAPH_PREFIXES)
+                    if isinstance(r["g"], ox.NamedNode) and r["g"] not in own and not r["g"].value.startswith(vendor)
                 ),
                 key=lambda g: g.value,
             )
@@ -252,7 +269,7 @@ class RemoteGraph(KnowledgeGraph):
                     hint="send the write again",
                 )
             token = f"urn:uuid:{uuid.uuid4()}"
-            self.client.update(_conditional_update(change, expected, token))
+            self.client.update(conditional_update(change, expected, token, virtuoso=self.client.virtuoso))
             now = self._read_token()
             self._checked = time.monotonic()
             if now != token:
@@ -282,22 +299,22 @@ class RemoteGraph(KnowledgeGraph):
         self.bulk_add(list(scratch))
 
     def bulk_add(self, quads: list[ox.Quad]) -> None:
-        """Add ``quads`` in chunks of :data:`CHUNK_QUADS` (not one write: for loading only)."""
+        """Add ``quads`` in chunks (not one write: for loading only; see the module)."""
         self.client._update_url()
-        for start in range(0, len(quads), CHUNK_QUADS):
-            chunk = quads[start : start + CHUNK_QUADS]
+        gsp = self.remote.gsp_url
+        size = VIRTUOSO_CHUNK_QUADS if not gsp and self.client.virtuoso else CHUNK_QUADS
+        for start in range(0, len(quads), size):
             by_graph: dict[ox.NamedNode, list[ox.Triple]] = {}
-            for q in chunk:
+            for q in quads[start : start + size]:
                 by_graph.setdefault(q.graph_name, []).append(q.triple)  # type: ignore[arg-type]
             for name, triples in by_graph.items():
-                if self.remote.gsp_url:
+                if gsp:
                     self.client.post_graph(name.value, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
                 else:
-                    body = " ".join(f"{t} ." for t in triples)
-                    self.client.update(f"INSERT DATA {{ GRAPH <{name.value}> {{ {body} }} }}")
+                    self.client.update(insert_data(name, triples, virtuoso=self.client.virtuoso))
         with self._token_lock:
             token = f"urn:uuid:{uuid.uuid4()}"
-            self.client.update(_conditional_update(Change(), None, token, unconditional=True))
+            self.client.update(replace_token(token))
             self._token = token
         self.changed()
 
@@ -307,31 +324,7 @@ class RemoteGraph(KnowledgeGraph):
         self.changed()
 
 
-# --- update texts -----------------------------------------------------------------------------------
-
-
-def _conditional_update(change: Change, expected: str | None, token: str, *, unconditional: bool = False) -> str:
-    """One update that applies ``change`` and replaces the version token ``expected`` (``None``:
-    none yet) by ``token``, only if the token is still ``expected``."""
-    version = f"<{VERSION_SUBJECT.value}> <{VERSION_PREDICATE.value}>"
-
-    def blocks(quads: Iterable[ox.Quad]) -> str:
-        by_graph: dict[str, list[str]] = {}
-        for q in quads:
-            by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
-        return " ".join(f"GRAPH {g} {{ {' '.join(ts)} }}" for g, ts in by_graph.items())
-
-    if unconditional:
-        where = f"OPTIONAL {{ GRAPH <{CHANGES_GRAPH}> {{ {version} ?old }} }}"
-    elif expected is None:
-        where = f"FILTER NOT EXISTS {{ GRAPH <{CHANGES_GRAPH}> {{ {version} ?old }} }}"
-    else:
-        where = f"GRAPH <{CHANGES_GRAPH}> {{ {version} ?old }} FILTER(?old = {ox.Literal(expected)})"
-    return (
-        f"DELETE {{ {blocks(change.removed)} GRAPH <{CHANGES_GRAPH}> {{ {version} ?old }} }}\n"
-        f"INSERT {{ {blocks(change.added)} GRAPH <{CHANGES_GRAPH}> {{ {version} {ox.Literal(token)} }} }}\n"
-        f"WHERE {{ {where} }}"
-    )
+# --- helpers ---------------------------------------------------------------------------------------
 
 
 def _with_prefixes(text: str) -> str:

@@ -4,15 +4,16 @@ text runs in a confined process, as on the embedded store; the store does the re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import pyoxigraph as ox
 
 from ..errors import FederationDisabled, QueryEvaluationError, UnknownGraph, query_syntax_error
 from .endpoint import Answer, ProtocolQuery, serialize
 from .footprint import update_footprint
+from .formats import serialize_graph
 from .names import CHANGES_GRAPH
 from .processes import Limits, run_isolated
+from .results import capped_triples
 from .sparqlclient import JSON, NT, SparqlClient
 from .sparqlparse import check_nesting, prepare, read_query, read_update
 from .updates import change_log_forbidden
@@ -45,28 +46,25 @@ class RemoteQueryRunner:
             dataset = {"default": graphs if query.union else [], "named": graphs}
         text = query.query if query.base_iri is None else f"BASE <{query.base_iri}>\n{query.query}"
         if about["form"] in ("construct", "describe"):
-            raw, _ = self.client.raw(text, NT, timeout=timeout, **dataset)
-            results: Any = _Triples(ox.parse(raw, ox.RdfFormat.N_TRIPLES))
-            extension, content_type = query.graphs.pick("a CONSTRUCT or DESCRIBE query")
-            fmt: Any = ox.RdfFormat.from_extension(extension)
-        else:
-            raw, _ = self.client.raw(text, JSON, timeout=timeout, **dataset)
+            raw, cut = self.client.raw(text, NT, timeout=timeout, **dataset)
             try:
-                results = ox.parse_query_results(raw, ox.QueryResultsFormat.JSON)
+                read = list(ox.parse(raw, ox.RdfFormat.N_TRIPLES))
             except (SyntaxError, ValueError) as exc:
                 raise self.client._garbage(exc) from None
+            cut = cut or (self.client.row_cap is not None and len(read) >= self.client.row_cap)
+            extension, content_type = query.graphs.pick("a CONSTRUCT or DESCRIBE query")
+            triples, truncated = capped_triples(read, query.max_rows)
+            out = serialize_graph(triples, ox.RdfFormat.from_extension(extension))  # type: ignore[arg-type]
+        else:
+            raw, cut = self.client.raw(text, JSON, timeout=timeout, **dataset)
+            results = self.client.results(raw)
             kind = "an ASK query" if isinstance(results, ox.QueryBoolean) else "a SELECT query"
             extension, content_type = query.solutions.pick(kind)
-            fmt = ox.QueryResultsFormat.from_extension(extension)
-        out, truncated = serialize(results, fmt, query.max_rows)
-        return Answer(out, content_type, truncated)
+            out, truncated = serialize(results, ox.QueryResultsFormat.from_extension(extension), query.max_rows)  # type: ignore[arg-type]
+        return Answer(out, content_type, truncated or cut)  # cut: the store's own row cap cut it
 
     def close(self) -> None:
         pass
-
-
-class _Triples(list):
-    """Triples read in full, standing for pyoxigraph's QueryTriples when an answer is written."""
 
 
 # --- in a confined process --------------------------------------------------------------------------
