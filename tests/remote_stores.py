@@ -1,6 +1,9 @@
 """Remote SPARQL stores for the tests, each started by the test itself on 127.0.0.1 and stopped
 after: the Oxigraph server (``oxigraph serve``, from the ``oxigraph`` package of the test
-extras). Each yields the :class:`~alliance_kg.config.Config` that runs alliance-kg over it."""
+extras) and Virtuoso Open Source 7 (tests/virtuoso.py, which ``make install`` provides). Each
+yields a :class:`RunningStore`: its URLs and credentials, the
+:class:`~alliance_kg.config.Config` that runs alliance-kg over it, and the environment the CLI
+reads them from."""
 
 from __future__ import annotations
 
@@ -17,11 +20,13 @@ import httpx
 
 from alliance_kg.config import Config
 from server import HOST, free_port
+from virtuoso import virtuoso_server
 
 
 @dataclass
 class RunningStore:
-    """A store that runs: its URLs, and how to stop and start it again (same data)."""
+    """A store that runs: its URLs, its credentials (if its writes need them), and how to stop and
+    start it again (same data, same URLs)."""
 
     name: str
     query: str
@@ -29,9 +34,18 @@ class RunningStore:
     gsp: str
     process: subprocess.Popen
     restart: object
+    user: str | None = None
+    password: str | None = None
 
     def config(self, base: Config) -> Config:
-        return replace(base, remote_query=self.query, remote_update=self.update, remote_gsp=self.gsp)
+        return replace(base, remote_query=self.query, remote_update=self.update, remote_gsp=self.gsp,
+                       remote_user=self.user, remote_password=self.password)
+
+    def env(self) -> dict[str, str]:
+        """The environment that gives the CLI the credentials (never its command line)."""
+        if self.user is None:
+            return {}
+        return {"ALLIANCE_KG_REMOTE_USER": self.user, "ALLIANCE_KG_REMOTE_PASSWORD": self.password or ""}
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -78,3 +92,24 @@ def oxigraph_server(workdir: Path, *, timeout: float = 30.0) -> Iterator[Running
         yield store
     finally:
         store.stop()
+
+
+@contextlib.contextmanager
+def virtuoso(workdir: Path) -> Iterator[RunningStore]:
+    """Virtuoso Open Source 7 (:func:`virtuoso.virtuoso_server`) with its database in ``workdir``:
+    queries on ``/sparql``, updates on ``/sparql-auth`` and the Graph Store on
+    ``/sparql-graph-crud-auth`` as ``dba`` (digest), until the block ends. ``restart`` starts it
+    again on the same ports with the same database."""
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(virtuoso_server(workdir))
+        ports = (server.sql_port, server.http_port)
+        store = RunningStore("virtuoso", server.query_url, server.update_url, server.gsp_url, server.process, None,
+                             user=server.user, password=server.password)
+
+        def restart() -> None:
+            store.stop()
+            stack.close()  # the stopped server's block ends
+            store.process = stack.enter_context(virtuoso_server(workdir, ports=ports)).process
+
+        store.restart = restart
+        yield store

@@ -102,8 +102,12 @@ def installed() -> bool:
 
 
 @contextlib.contextmanager
-def virtuoso_server(workdir: Path, *, timeout: float = 60.0) -> Iterator[VirtuosoServer]:
+def virtuoso_server(workdir: Path, *, timeout: float = 60.0,
+                    ports: tuple[int, int] | None = None) -> Iterator[VirtuosoServer]:
     """Run ``virtuoso-t`` on 127.0.0.1 with its database in ``workdir`` until the block ends.
+
+    ``ports`` (SQL, HTTP): the ones to listen on, e.g. a stopped server's, to start it again at the
+    same URLs; by default two free ones.
 
     Yields once ``/sparql`` answers an ``ASK {}`` (2 to 2.5 s on a fresh database; a database left
     by a killed server replays its transaction log first). The process is stopped however the block
@@ -118,7 +122,7 @@ def virtuoso_server(workdir: Path, *, timeout: float = 60.0) -> Iterator[Virtuos
         raise RuntimeError(f"{BINARY} (Virtuoso Open Source 7) is not installed: {INSTALL_HINT}")
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    sql_port, http_port = free_ports(2)
+    sql_port, http_port = ports or free_ports(2)
     ini = write_ini(workdir, sql_port=sql_port, http_port=http_port)
     output_path = workdir / "virtuoso.out"
     base_url = f"http://{HOST}:{http_port}"
