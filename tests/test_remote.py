@@ -246,3 +246,12 @@ def test_the_readmes_worked_example_runs_against_the_server(store, config):
         if result.exit_code != 0:
             failures.append(f"{line}\n(exit {result.exit_code})\n{result.output}")
     assert not failures, "\n\n".join(failures)
+
+
+def test_the_cli_prints_construct_as_turtle_and_ask_as_a_boolean_over_the_store(remote_config, store):
+    base = ["--remote-query", store.query]
+    construct = CliRunner().invoke(cli, [*base, "query", "CONSTRUCT WHERE { akr:Renault a ?class }"], env=store.env())
+    assert construct.exit_code == 0, construct.output
+    assert "akr:Renault" in construct.output and "akg:Company" in construct.output and "(1 row" not in construct.output
+    ask = CliRunner().invoke(cli, [*base, "query", "ASK { akr:Renault a akg:Company }"], env=store.env())
+    assert (ask.exit_code, ask.output.strip()) == (0, "true")

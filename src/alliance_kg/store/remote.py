@@ -58,6 +58,7 @@ from .remotequeries import RemoteQueryRunner, read_update_in_child, run_update_i
 from .remotewrites import VERSION_PREDICATE, VERSION_SUBJECT, conditional_update, insert_data, replace_token
 from .sparqlclient import Remote, SparqlClient
 from .sparqlparse import prepare
+from .sparqltext import query_form
 
 CHANGES = ox.NamedNode(CHANGES_GRAPH)
 #: How long a read trusts the version token it last read before it reads it again (seconds).
@@ -140,6 +141,18 @@ class RemoteGraph(KnowledgeGraph):
     def query(self, sparql: str, *, bindings: Mapping[str, Term] | None = None, graphs: Iterable[str] | None = None):
         text = _with_prefixes(bind(sparql, bindings or {}))
         default = [graph_iri(g) for g in graphs] if graphs is not None else self._graph_iris()
+        form = query_form(sparql)
+        if form in ("construct", "describe"):
+            # pyoxigraph's own kind of answer, as the embedded store gives: the triples, read
+            # into a scratch store and asked for again there
+            scratch = ox.Store()
+            scratch.extend(
+                ox.Quad(t.subject, t.predicate, t.object)
+                for t in self.client.triples(text, default=default, named=self._graph_iris())
+            )
+            return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        if form == "ask":
+            return self.client.ask(text, default=default, named=self._graph_iris())
         return self.client.select(text, default=default, named=self._graph_iris())
 
     def quads(

@@ -16,6 +16,7 @@ from .processes import Limits, run_isolated
 from .results import capped_triples
 from .sparqlclient import JSON, NT, SparqlClient
 from .sparqlparse import check_nesting, prepare, read_query, read_update
+from .sparqltext import query_form
 from .updates import change_log_forbidden
 
 
@@ -84,18 +85,7 @@ def _check_query(query: ProtocolQuery) -> tuple[bytes, dict]:
             "SERVICE is not allowed over a remote store: the store would call the endpoint itself",
             hint="query the other endpoint, then send the data",
         )
-    return b"", {"from": [g.iri for g in reading.graphs if g.iri], "form": _form_of(query.query)}
-
-
-def _form_of(text: str) -> str:
-    """The query form (select, ask, construct, describe) from its first keyword."""
-    from .sparqltext import _TOKEN
-
-    for match in _TOKEN.finditer(text):
-        word = (match.group("word") or "").upper()
-        if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            return word.lower()
-    return "select"
+    return b"", {"from": [g.iri for g in reading.graphs if g.iri], "form": query_form(query.query)}
 
 
 def read_update_in_child(update: str, base_iri: str | None) -> tuple[bytes, dict]:

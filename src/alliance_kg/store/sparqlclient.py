@@ -156,6 +156,11 @@ class SparqlClient:
             raise self._garbage(ValueError("a boolean where solutions were asked for"))
         return results
 
+    def ask(self, text: str, **dataset) -> ox.QueryBoolean | ox.QuerySolutions:
+        """The answer of an ASK query (pyoxigraph's boolean), checked."""
+        with self._read(text, JSON, dataset) as stream:
+            return self.results(stream.read())
+
     def results(self, body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
         """SPARQL JSON results, checked (garbage is found here, not by the caller), with Virtuoso's
         ``nodeID://`` blank nodes read as labels."""

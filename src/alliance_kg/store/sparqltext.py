@@ -48,6 +48,20 @@ def keyword_count(query: str, keyword: str) -> int:
     return sum(1 for match in _TOKEN.finditer(query) if (match.group("word") or "").upper() == keyword)
 
 
+def query_form(query: str) -> str:
+    """The form of ``query`` (``select``, ``ask``, ``construct``, ``describe``) from its first
+    keyword outside strings, IRIs and comments; ``select`` if none is found.
+
+    >>> query_form("PREFIX ex: <http://e/select> # ASK\nCONSTRUCT { ?s ?p 'ask' } WHERE { ?s ?p ?o }")
+    'construct'
+    """
+    for match in _TOKEN.finditer(query):
+        word = (match.group("word") or "").upper()
+        if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return word.lower()
+    return "select"
+
+
 def keywords(query: str) -> set[str]:
     """The bare words of ``query``, upper-cased: its keywords, outside strings, IRIs and comments.
 
