@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
-from ..errors import FederationDisabled, QueryEvaluationError, UnknownGraph, query_syntax_error
+from ..errors import FederationDisabled, QueryEvaluationError, UnknownGraph
 from .endpoint import Answer, ProtocolQuery, serialize
 from .footprint import update_footprint
 from .formats import serialize_graph
@@ -17,7 +17,7 @@ from .results import capped_triples
 from .sparqlclient import JSON, NT, SparqlClient
 from .sparqlparse import check_nesting, prepare, read_query, read_update
 from .sparqltext import query_form
-from .updates import change_log_forbidden
+from .updates import change_log_forbidden, run_update
 
 
 class RemoteQueryRunner:
@@ -123,12 +123,7 @@ def run_update_in_child(nq: bytes, update: str, base_iri: str | None) -> tuple[b
     """In a confined process: run ``update`` on the quads ``nq`` and answer the quads after."""
     scratch = ox.Store()
     scratch.load(nq, ox.RdfFormat.N_QUADS)
-    try:
-        scratch.update(update, base_iri=base_iri)
-    except SyntaxError as exc:
-        raise query_syntax_error(exc) from exc
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise QueryEvaluationError(f"cannot run the update: {exc}") from exc
+    run_update(scratch, update, base_iri)
     reading = read_update(update, base_iri)
     return ox.serialize(scratch, format=ox.RdfFormat.N_QUADS) or b"", {
         "destructive": list(reading.destructive) if reading else []

@@ -150,12 +150,7 @@ def _in_place(
         for s, p, o, g in footprint.patterns
     ]
     before = set(_matching(store, patterns))
-    try:
-        store.update(update, base_iri=base_iri)
-    except SyntaxError as exc:
-        raise query_syntax_error(exc) from exc
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise QueryEvaluationError(f"cannot run the update: {exc}") from exc
+    run_update(store, update, base_iri)
     after = set(_matching(store, patterns))
     return _answer(list(before - after), list(after - before), reading)
 
@@ -231,6 +226,20 @@ def _names_change_log(data: list[ox.Quad], update: str, base_iri: str | None) ->
     except (SyntaxError, RuntimeError, ValueError, OSError):
         return False
     return stand_in not in scratch or any(q.object == stand_in.object and not in_change_log(q) for q in scratch)
+
+
+def run_update(store: ox.Store, update: str, base_iri: str | None) -> None:
+    """Run ``update`` on ``store`` (in a child: a scratch store, or the child's own copy).
+
+    :raises QuerySyntaxError: it does not parse (with its line and column).
+    :raises QueryEvaluationError: it parses but fails.
+    """
+    try:
+        store.update(update, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise query_syntax_error(exc) from exc
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise QueryEvaluationError(f"cannot run the update: {exc}") from exc
 
 
 def change_log_forbidden() -> Forbidden:
