@@ -52,7 +52,7 @@ def query_form(query: str) -> str:
     """The form of ``query`` (``select``, ``ask``, ``construct``, ``describe``) from its first
     keyword outside strings, IRIs and comments; ``select`` if none is found.
 
-    >>> query_form("PREFIX ex: <http://e/select> # ASK\nCONSTRUCT { ?s ?p 'ask' } WHERE { ?s ?p ?o }")
+    >>> query_form("PREFIX ex: <http://e/select> CONSTRUCT { ?s ?p 'ask' } WHERE { ?s ?p ?o }")
     'construct'
     """
     for match in _TOKEN.finditer(query):
