@@ -104,9 +104,12 @@ conformance: install
 # (issue 7): prints one table with the targets, writes build/bench/results.json; docs/performance.md
 # has the latest. BENCH_SIZES=10k,100k,1M adds the 1M run; BENCH_ARGS passes other options.
 BENCH_SIZES ?= 10k,100k
+# Then alliance-kg over the Oxigraph server against its embedded store (bench/remote_bench.py, issue 17).
+BENCH_REMOTE_SIZE ?= 100k
 BENCH_STAMP := $(VENV)/.bench-installed
 bench: install $(BENCH_STAMP) /usr/bin/wrk
 	$(BIN)/python bench/compare.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+	$(BIN)/python bench/remote_bench.py --size $(BENCH_REMOTE_SIZE)
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
