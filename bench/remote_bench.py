@@ -64,6 +64,7 @@ def main() -> int:
                     row[name] = None  # no JSON API
                     continue
                 base = endpoint.url if spec.api is not None else endpoint.sparql
+                loadgen.measure(base, workload, 1, 1.0)  # warm-up: a first answer is not cached yet
                 load = loadgen.measure(base, workload, args.concurrency, args.seconds)
                 row[name] = load.per_second if not load.errors else None
             table[spec.label] = row
