@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install run test test-slow check regions diagram screenshot clean conformance bench
 
-install: $(STAMP) build/ontology.html node_modules/.package-lock.json /usr/bin/chromium /usr/bin/virtuoso-t
+install: $(STAMP) build/ontology.html node_modules/.package-lock.json /usr/bin/chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,7 @@ test: install check
 
 # The slow tests: process-level ones (marker `processes`: real servers, kill -9, the load test,
 # the browser) and long in-process ones (marker `long`). CI runs them after `make test` (.ci/run).
-test-slow: install
+test-slow: install /usr/bin/virtuoso-t
 	$(BIN)/python -m pytest -m "processes or long"
 
 check: install

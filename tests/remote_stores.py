@@ -1,6 +1,6 @@
 """Remote SPARQL stores for the tests, each started by the test itself on 127.0.0.1 and stopped
 after: the Oxigraph server (``oxigraph serve``, from the ``oxigraph`` package of the test
-extras) and Virtuoso Open Source 7 (tests/virtuoso.py, which ``make install`` provides). Each
+extras) and Virtuoso Open Source 7 (tests/virtuoso.py, which ``make test-slow`` installs). Each
 yields a :class:`RunningStore`: its URLs and credentials, the
 :class:`~alliance_kg.config.Config` that runs alliance-kg over it, and the environment the CLI
 reads them from."""

@@ -6,7 +6,7 @@
 The server listens on 127.0.0.1 only, on two free ports (SQL and HTTP); its configuration
 (``virtuoso.ini``), database, transaction log and logs are files in ``workdir``, which is left as it
 is afterwards (nothing is removed: a later ``virtuoso_server(workdir)`` opens the same database, and
-``virtuoso.log`` is there to read). ``make install`` installs the package; without its binary
+``virtuoso.log`` is there to read). ``make test-slow`` installs the package; without its binary
 :func:`virtuoso_server` raises :class:`RuntimeError`, it does not skip.
 
 Account: ``dba``/``dba``, a fresh database's default. ``dba`` may run SPARQL Update on
@@ -38,7 +38,7 @@ BINARY = "virtuoso-t"
 ISQL = ("isql-vt", "isql")
 USER = "dba"
 PASSWORD = "dba"
-INSTALL_HINT = "run `make install` (it installs Debian's virtuoso-opensource package)"
+INSTALL_HINT = "run `make test-slow` (it installs Debian's virtuoso-opensource package)"
 
 
 @dataclass
@@ -114,7 +114,7 @@ def virtuoso_server(workdir: Path, *, timeout: float = 60.0,
     ends, and killed if the thread that started it dies (Linux, PR_SET_PDEATHSIG): start it from a
     thread that outlives the block, as a test's own thread does.
 
-    :raises RuntimeError: the binary is missing (run ``make install``), or the server exited or did
+    :raises RuntimeError: the binary is missing (run ``make test-slow``), or the server exited or did
         not answer within ``timeout`` seconds (the message ends with its output).
     """
     binary = shutil.which(BINARY)
