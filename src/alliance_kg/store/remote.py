@@ -169,9 +169,17 @@ class RemoteGraph(KnowledgeGraph):
         return self._quads(subject, predicate, object, graph)
 
     def _quads(self, subject, predicate, object, graph) -> Iterator[ox.Quad]:
+        bound = {k: v for k, v in (("s", subject), ("p", predicate), ("o", object)) if v is not None}
+        if graph is None and (subject is not None or object is not None):
+            # a look-up (a node's links, as lineage and the linked-data pages ask): one request for
+            # every graph, not one a graph
+            graphs = self.named_graphs()
+            text = bind("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", bound)
+            for row in self.client.select(text, named=[g.value for g in graphs]):
+                yield ox.Quad(row["s"], row["p"], row["o"], row["g"])
+            return
         graphs = [graph] if graph is not None else self.named_graphs()
-        for name in graphs:
-            bound = {k: v for k, v in (("s", subject), ("p", predicate), ("o", object)) if v is not None}
+        for name in graphs:  # a scan: each graph's triples streamed as they come
             text = bind("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {**bound, "g": name})
             for triple in self.client.triples(text, named=[name.value]):
                 yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
