@@ -636,3 +636,18 @@ def test_recover_needs_a_store(tmp_path):
     result = CliRunner().invoke(cli, ["--store", str(tmp_path / "absent"), "recover", "--discard-incomplete"])
     assert result.exit_code == 2 and "no store at" in result.stderr, result.stderr
     assert not (tmp_path / "absent").exists()
+
+
+def test_a_closed_store_on_disk_refuses_a_commit_rather_than_keep_it_in_memory_only(tmp_path):
+    import pyoxigraph as ox
+
+    from alliance_kg.config import Config
+    from alliance_kg.errors import ConfigurationError
+    from alliance_kg.store import Change, open_graph
+
+    kg = open_graph(Config.from_env({}, store=tmp_path / "store", shipped=False))
+    kg.close()
+    quad = ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), ox.Literal("1"),
+                   ox.NamedNode("https://example.org/g"))
+    with pytest.raises(ConfigurationError, match="closed"):
+        kg.commit(Change(added=frozenset([quad])))

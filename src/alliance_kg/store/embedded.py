@@ -16,7 +16,7 @@ from itertools import chain
 import pyoxigraph as ox
 
 from ..config import Config
-from ..errors import JournalDamaged, QuerySyntaxError
+from ..errors import ConfigurationError, JournalDamaged, QuerySyntaxError
 from .change import Change, apply_change
 from .disk import Journal, open_disk
 from .documents import check_document, syntax_error
@@ -55,6 +55,7 @@ class EmbeddedGraph(KnowledgeGraph):
         if union is None:
             self._union.rebuild()
         self._loading_shipped = False
+        self._closed = False
 
     # --- opening -----------------------------------------------------------------------------------
 
@@ -103,7 +104,9 @@ class EmbeddedGraph(KnowledgeGraph):
         """Close the store on disk, if any (RocksDB lets go of its lock when its last reference
         goes): the next command in the same process may open it again."""
         with self._lock.writing():
-            self._disk = None
+            if self._disk is not None:
+                self._disk = None
+                self._closed = True
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -222,6 +225,8 @@ class EmbeddedGraph(KnowledgeGraph):
         between; on disk, a crash part way is finished on the next start (:class:`.disk.Journal`)."""
         if not change:
             return
+        if self._closed:  # a persistent graph whose disk is closed: the change would live in memory only
+            raise ConfigurationError("the store on disk is closed: the change was not written")
         with self._lock.writing():
             if self._disk is not None:
                 if self._journal is not None:
