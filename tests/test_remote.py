@@ -255,3 +255,30 @@ def test_the_cli_prints_construct_as_turtle_and_ask_as_a_boolean_over_the_store(
     assert "akr:Renault" in construct.output and "akg:Company" in construct.output and "(1 row" not in construct.output
     ask = CliRunner().invoke(cli, [*base, "query", "ASK { akr:Renault a akg:Company }"], env=store.env())
     assert (ask.exit_code, ask.output.strip()) == (0, "true")
+
+
+def test_full_validation_runs_in_the_store_with_the_references_results(remote_config, store, shipped, config):
+    """Another writer (bypassing alliance-kg) puts violations of four kinds of rule into the
+    store; ``alliance-kg validate`` over it answers each constraint by a query in the store (no
+    copy of the graph) and finds what pySHACL finds in an in-memory copy of the same data."""
+    from alliance_kg.rules.validation import validate
+    from test_whole_validation import EXPECTED_SHAPES, INJECTED, comparable, reference
+
+    injected = "https://example.org/another-writer"
+    kg = open_graph(remote_config)
+    local = shipped.copy()
+    local.load_data(INJECTED, "turtle", graph=injected)
+    try:
+        kg.bulk_add(list(local.quads(None, None, None, ox.NamedNode(injected))))
+        mine = validate(kg, config.shapes_dir)
+        assert {r.source_shape for r in mine.results} == EXPECTED_SHAPES
+        assert comparable(mine) == comparable(reference(local, config.shapes_dir))
+        result = CliRunner().invoke(
+            cli, ["--remote-query", store.query, "validate", "--format", "json"], env=store.env()
+        )
+        assert result.exit_code == 1, result.output
+        assert json.loads(result.output)["result_count"] == len(mine.results)
+    finally:
+        kg.drop_graphs([injected])
+        kg.close()
+    assert validate(open_graph(remote_config), config.shapes_dir).conforms

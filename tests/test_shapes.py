@@ -77,7 +77,7 @@ def _comparable(report) -> set[tuple]:
 
 @pytest.mark.parametrize("fixture", [None, *_fixtures("valid"), *_fixtures("invalid")],
                          ids=lambda p: "base" if p is None else f"{p.parent.name}/{p.stem}")
-@pytest.mark.parametrize("engine", ["turbo", "rust"])
+@pytest.mark.parametrize("engine", ["turbo", "rust", "sparql"])
 def test_every_engine_reports_what_the_reference_does_on_every_fixture(config, fixture, engine):
     """pyshacl-turbo (focused validation), shacl-rust (full validation) and pySHACL (the
     reference) check the core constraints: the same results, messages included."""
@@ -101,7 +101,7 @@ def test_every_engine_agrees_on_the_shipped_graph_full_and_focused(shipped, conf
     union.add(ox.Quad(ox.NamedNode(europe), ox.NamedNode("https://w3id.org/alliance-kg/ontology#validFrom"),
                       ox.Literal("2021-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))))
     nodes = [europe, "https://w3id.org/alliance-kg/id/Europe", "https://w3id.org/alliance-kg/id/Renault"]
-    for engine in ("turbo", "rust", None):  # None: each way its default engine
+    for engine in ("turbo", "rust", "sparql", None):  # None: each way its default engine
         for kwargs in ({}, {"focus_nodes": nodes}):
             mine = validate_store(union, config.shapes_dir, engine=engine, **kwargs)
             reference = validate_store(union, config.shapes_dir, engine="pyshacl", **kwargs)

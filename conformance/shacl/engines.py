@@ -1,4 +1,4 @@
-"""The three engines the SHACL suite runs against, each called as its users call it.
+"""The engines the SHACL suite runs against, each called as its users call it.
 
 * ``pyshacl``: plain pySHACL (``pyshacl.validate``), the reference, on rdflib graphs.
 * ``pyshacl-turbo``: pyshacl-turbo (``pyshacl_turbo.validate``), with pySHACL's arguments, on the same
@@ -10,6 +10,10 @@
   queries on Oxigraph and the core constraints with pyshacl-turbo on that store. The scratch
   directory has no ``data/fingerprints/quotes.json``, so ``akf:quoteCheck`` knows no document
   (the suite's shapes never call it).
+* ``alliance-kg-sparql``: the same, with the core constraints as SPARQL queries answered by the
+  store (``--engine sparql``, :mod:`alliance_kg.rules.instore`), the engine of a remote store. It
+  compiles the constraint components the project's shapes use and refuses the others: a test
+  that needs one it refuses counts as failed.
 
 Each engine gets copies of the test's graphs (pySHACL adds to the shapes graph it is given);
 the copies hold the same rdflib blank nodes, and the Oxigraph store keeps their labels, so a
@@ -36,7 +40,7 @@ from rdflib.term import Node
 from .compare import Report, read_report
 from .manifest import ShaclTest
 
-ENGINES = ("pyshacl", "pyshacl-turbo", "alliance-kg")
+ENGINES = ("pyshacl", "pyshacl-turbo", "alliance-kg", "alliance-kg-sparql")
 
 
 class EngineFailure(Exception):
@@ -94,7 +98,7 @@ def run_turbo(test: ShaclTest, scratch: Path) -> Report:
     return _pyshacl_like(pyshacl_turbo.validate, test)
 
 
-def run_alliance(test: ShaclTest, scratch: Path) -> Report:
+def run_alliance(test: ShaclTest, scratch: Path, engine: str | None = None) -> Report:
     """alliance-kg's full validation: ``validate_store`` on an Oxigraph store holding the data
     graph, with the shapes graph as the only file of a shapes directory. ``scratch``: an empty
     directory of this run alone (a shapes directory is read once per path and modification
@@ -107,7 +111,7 @@ def run_alliance(test: ShaclTest, scratch: Path) -> Report:
     (shapes_dir / "shapes.ttl").write_text(test.shapes.serialize(format="nt"), encoding="utf-8")
     store = ox.Store()
     store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in test.data)
-    result = validate_store(store, shapes_dir)
+    result = validate_store(store, shapes_dir, engine=engine)  # type: ignore[arg-type]
     # the shapes graph as the service read it: its blank nodes are those of the report's shapes
     return read_report(result.graph, data=test.data, shapes=load_shapes(shapes_dir), conforms=result.conforms)
 
@@ -116,6 +120,7 @@ RUNNERS: dict[str, Callable[[ShaclTest, Path], Report]] = {
     "pyshacl": run_pyshacl,
     "pyshacl-turbo": run_turbo,
     "alliance-kg": run_alliance,
+    "alliance-kg-sparql": lambda test, scratch: run_alliance(test, scratch, "sparql"),
 }
 
 

@@ -10,6 +10,8 @@
   on the shipped graph (``bench/shacl_engines.py``, docs/validation.md).
 * ``rust``: shacl-rust, a SHACL engine in Rust reading N-Triples text, its results made into the
   report graph pySHACL gives (``alliance-kg validate --engine rust``); see :data:`FULL_ENGINE`.
+* ``sparql``: each constraint one SPARQL query over the whole store, answered by the store
+  itself (:mod:`.instore`): nothing is copied out of it. The default over a remote SPARQL store.
 * ``pyshacl``: plain pySHACL on an rdflib copy of the data, the reference
   (``alliance-kg validate --engine pyshacl``; the tests compare the two on every fixture).
 """
@@ -27,10 +29,11 @@ from rdflib.namespace import RDF, SH
 from rdflib.util import from_n3
 
 from ..errors import ConfigurationError
+from . import instore
 from .reports import merge_reports, run_shacl, to_rdflib
 
-Engine = Literal["turbo", "rust", "pyshacl"]
-ENGINES: tuple[Engine, ...] = ("turbo", "rust", "pyshacl")
+Engine = Literal["turbo", "rust", "sparql", "pyshacl"]
+ENGINES: tuple[Engine, ...] = ("turbo", "rust", "sparql", "pyshacl")
 #: The engine of a write's focus nodes (a small store: pyshacl-turbo reads it in microseconds).
 DEFAULT_ENGINE: Engine = "turbo"
 #: The engine of a full validation. shacl-rust (``rust``) is four times faster at 1M triples and
@@ -80,6 +83,8 @@ def core_report(
         return run_shacl(data, shapes, None, focus)
     if engine == "rust":
         return _rust_report(store, core_triples, focus)
+    if engine == "sparql":
+        return instore.core_report(instore.rows_of(store), core_triples, focus_nodes=focus)
     if engine != "turbo":
         raise ConfigurationError(f"unknown SHACL engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
     compiled = _compiled(core_triples)

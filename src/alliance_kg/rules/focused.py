@@ -63,6 +63,9 @@ class SparqlConstraint:
     target_subjects_of: tuple[str, ...]
     target_objects_of: tuple[str, ...]
     target_nodes: tuple[str, ...]
+    #: The ``PREFIX`` lines and the ``SELECT`` apart (``query`` is the two together).
+    prefixes: str = ""
+    select: str = ""
 
     @functools.cached_property
     def lateral(self) -> str:
@@ -120,6 +123,8 @@ def _index(files: tuple, shapes_dir: str) -> ShapesIndex:
                 target_subjects_of=tuple(str(p) for p in shapes.objects(shape, SH.targetSubjectsOf)),
                 target_objects_of=tuple(str(p) for p in shapes.objects(shape, SH.targetObjectsOf)),
                 target_nodes=tuple(str(n) for n in shapes.objects(shape, SH.targetNode)),
+                prefixes=prefixes,
+                select=str(shapes.value(node, SH.select)),
             )
         )
     inverse = {str(p) for p in shapes.objects(None, SH.inversePath)} | {

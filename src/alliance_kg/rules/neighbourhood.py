@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 import rdflib
@@ -27,18 +27,25 @@ def neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates
     return graph
 
 
-def neighbourhood_store(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates: Iterable[str]) -> ox.Store:
+def neighbourhood_store(
+    store: ox.Store | Callable[..., Iterable[ox.Quad]], focus: list[ox.NamedNode], inverse_predicates: Iterable[str]
+) -> ox.Store:
     """The same triples, in the default graph of a new in-memory store (no rdflib terms made)."""
     near = ox.Store()
     near.extend(_neighbourhood(store, focus, inverse_predicates))
     return near
 
 
-def _neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicates: Iterable[str]) -> set[ox.Quad]:
+def _neighbourhood(
+    store: ox.Store | Callable[..., Iterable[ox.Quad]], focus: list[ox.NamedNode], inverse_predicates: Iterable[str]
+) -> set[ox.Quad]:
+    """``store``: a store, or a function of (subject, predicate, object) giving the quads of the
+    graph validated, in the default graph (:func:`alliance_kg.rules.whole.explained`)."""
     quads: set[ox.Quad] = set()
+    pattern = store if callable(store) else (lambda s, p, o: store.quads_for_pattern(s, p, o, DEFAULT))
 
     def out(node) -> list[ox.Quad]:
-        return list(store.quads_for_pattern(node, None, None, DEFAULT))
+        return list(pattern(node, None, None))
 
     inverse = [ox.NamedNode(p) for p in inverse_predicates]
     near: set = set()
@@ -48,7 +55,7 @@ def _neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicate
             if not isinstance(quad.object, ox.Literal):
                 near.add(quad.object)
         for predicate in inverse:
-            for quad in store.quads_for_pattern(None, predicate, node, DEFAULT):
+            for quad in pattern(None, predicate, node):
                 quads.add(quad)
                 near.add(quad.subject)
     far: set = set()
@@ -58,6 +65,6 @@ def _neighbourhood(store: ox.Store, focus: list[ox.NamedNode], inverse_predicate
             if not isinstance(quad.object, ox.Literal):
                 far.add(quad.object)
     for node in far - near - set(focus):
-        quads.update(store.quads_for_pattern(node, OX_TYPE, None, DEFAULT))
-    quads.update(store.quads_for_pattern(None, OX_SUBCLASS, None, DEFAULT))
+        quads.update(pattern(node, OX_TYPE, None))
+    quads.update(pattern(None, OX_SUBCLASS, None))
     return quads

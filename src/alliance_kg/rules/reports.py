@@ -175,7 +175,8 @@ def to_rdflib(term):
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    # as written: rdflib would otherwise "normalise" an ill-formed "2011-01-01"^^xsd:dateTime into a well-formed one
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
 
 
 def _label(node, *graphs: rdflib.Graph) -> str:

@@ -19,6 +19,7 @@ from ..store import KnowledgeGraph, graph_iri
 from .engines import DEFAULT_ENGINE, ENGINES, Engine
 from .focused import validate_all, validate_focus
 from .reports import ValidationReport, ValidationResult, load_shapes
+from .whole import validate_in_store
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -42,7 +43,14 @@ def validate(
     engine: Engine | None = None,
 ) -> ValidationReport:
     """Validate the union of ``graphs`` (default: every graph of ``kg`` but the change log)
-    against the shapes in ``shapes_dir``, the core constraints with ``engine``."""
+    against the shapes in ``shapes_dir``, the core constraints with ``engine``.
+
+    With the engine ``sparql`` (the default over a remote store), every constraint is a query
+    the store answers (:mod:`.whole`); the others validate an in-memory copy of the union."""
+    if engine == "sparql" or (engine is None and kg.validates_in_store):
+        if graphs is None:
+            return validate_in_store(kg, shapes_dir)
+        engine = "sparql"
     return validate_store(union_store(kg, graphs), shapes_dir, engine=engine)
 
 

@@ -22,7 +22,7 @@ from .disk import Journal, open_disk
 from .documents import check_document, syntax_error
 from .endpoint import QueryRunner
 from .formats import format_for
-from .graph import GraphName, KnowledgeGraph, Term
+from .graph import GraphName, KnowledgeGraph, Term, solutions
 from .locks import ReadWriteLock
 from .names import BASE, PREFIXES, graph_iri
 from .processes import Limits
@@ -138,6 +138,22 @@ class EmbeddedGraph(KnowledgeGraph):
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
         except RuntimeError as exc:  # e.g. a substituted variable that the query does not project
             raise QuerySyntaxError(f"cannot run the query: {exc}") from exc
+
+    runs_functions = True
+
+    def validation_query(self, sparql: str, *, functions: Mapping | None = None) -> ox.QuerySolutions:
+        graphs: list = [ox.DefaultGraph(), *(ox.NamedNode(g) for g in self.data_graphs())]
+        try:
+            return solutions(
+                self._store.query(
+                    sparql,
+                    prefixes=PREFIXES,
+                    default_graph=graphs,
+                    custom_functions=dict(functions) if functions else None,
+                )
+            )
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
 
     def quads(
         self,

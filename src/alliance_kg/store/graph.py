@@ -168,6 +168,20 @@ class KnowledgeGraph(ABC):
         :raises QuerySyntaxError: the query does not parse, or cannot run.
         """
 
+    #: Whether :meth:`validation_query` runs the project's own SPARQL functions (``akf:quoteCheck``).
+    runs_functions: bool = False
+    #: Whether a full validation runs as queries in the store by default (a remote store: copying
+    #: it out would not scale) rather than on an in-memory copy.
+    validates_in_store: bool = False
+
+    def validation_query(self, sparql: str, *, functions: Mapping | None = None) -> ox.QuerySolutions:
+        """Run a SELECT query over the graph validation sees: the default graph and every data
+        graph, not the change log (``functions``: custom SPARQL functions, where
+        :attr:`runs_functions`)."""
+        if functions:
+            raise ConfigurationError("this store cannot run the project's own SPARQL functions")
+        return solutions(self.query(sparql, graphs=self.data_graphs()))
+
     def select(self, sparql: str, **kwargs) -> list[Row]:
         """Run a SELECT query and return its solutions as dicts (unbound variables are left out).
 

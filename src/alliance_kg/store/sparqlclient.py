@@ -289,7 +289,9 @@ class SparqlClient:
                 f"the SPARQL store at {url} refused alliance-kg's credentials ({response.status_code})",
                 hint="set ALLIANCE_KG_REMOTE_USER and ALLIANCE_KG_REMOTE_PASSWORD",
             )
-        raise RemoteUnavailable(f"the SPARQL store at {url} answered {response.status_code}: {_said(response)}")
+        error = RemoteUnavailable(f"the SPARQL store at {url} answered {response.status_code}: {_said(response)}")
+        error.details["store_status"] = response.status_code  # it answered: it is not down
+        raise error
 
     @staticmethod
     def _down(url: str, exc: BaseException) -> RemoteUnavailable:
