@@ -15,9 +15,10 @@ from injected import check  # noqa: E402
 pytestmark = pytest.mark.xdist_group("generate")
 
 
+@pytest.mark.parametrize("engine", [None, "sparql"], ids=["default", "in-the-store"])
 @pytest.mark.parametrize("triples, seed", [(10_000, 1), (12_000, 7)])
-def test_ten_injected_violations_give_exactly_ten_results_in_every_format(tmp_path, triples, seed):
-    result = check(triples, seed, workdir=tmp_path)
+def test_ten_injected_violations_give_exactly_ten_results_in_every_format(tmp_path, triples, seed, engine):
+    result = check(triples, seed, workdir=tmp_path, engine=engine)
     assert sum(result["expected"].values()) == 10
     assert result["found"] == result["expected"]
     assert result["formats"] == {"json": 10, "turtle": 10, "json-ld": 10, "text": 10}

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from alliance_kg.rules import instore
+from alliance_kg.rules.shapesql import Unsupported
 from alliance_kg.rules.validation import union_store, validate, validate_store
 from test_shapes import CQ42
 
@@ -73,5 +73,5 @@ def test_a_shape_the_engine_does_not_compile_is_refused_by_name(tmp_path, shippe
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
         "<https://example.org/S> sh:targetNode <https://example.org/a> ; sh:closed true .\n"
     )
-    with pytest.raises(instore.Unsupported, match="sh:closed"):
+    with pytest.raises(Unsupported, match="sh:closed"):
         validate(shipped, tmp_path, engine="sparql")

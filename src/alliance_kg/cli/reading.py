@@ -38,8 +38,9 @@ RESULT_FORMATS = {
     "--engine",
     type=click.Choice(ENGINES),
     default=None,
-    help="The engine of the core SHACL constraints (default: turbo): pyshacl-turbo, shacl-rust (faster, "
-    "misses ill-formed literals), or pySHACL (the reference).",
+    help="The engine of the core SHACL constraints (default: turbo; over a remote store: sparql): "
+    "pyshacl-turbo, shacl-rust (faster, misses ill-formed literals), sparql (every constraint a query "
+    "the store answers, nothing copied), or pySHACL (the reference).",
 )
 @with_config
 def validate(config: Config, files: tuple[Path, ...], fmt: str, engine: str | None) -> None:

@@ -1,105 +1,30 @@
 """The core SHACL constraints as SPARQL queries, run by the store that holds the data.
 
 Engine ``sparql`` (``alliance-kg validate --engine sparql``, and the default over a remote SPARQL
-store): each constraint of each shape is one SELECT query that finds *every* focus node that
-breaks it at once, so the store does the work, from its own indexes, and nothing is copied out
-of it. A query returns only the results; the report graph is built from them as pySHACL writes
-it (focus node, path, value, source shape, constraint component, severity, the shape's message),
-and the tests hold it to pySHACL's report on every fixture.
-
-Only what the project's shapes use is compiled: targets ``sh:targetClass`` (with
-``rdfs:subClassOf``), ``sh:targetSubjectsOf``, ``sh:targetObjectsOf`` and ``sh:targetNode``;
-paths of one step, forwards or inverse; ``sh:minCount``, ``sh:maxCount``, ``sh:class``,
-``sh:datatype``, ``sh:in``, ``sh:hasValue``, ``sh:maxLength``, ``sh:uniqueLang``,
-``sh:disjoint``, ``sh:lessThanOrEquals``, and ``sh:or``/``sh:and``/``sh:not`` of shapes made of
-those. A shape with anything else is refused with the parameter named (:class:`Unsupported`):
-validated wrongly would be worse than not at all.
-
-The queries keep to plain SPARQL 1.1 (no property paths: the class hierarchy is read once and
-written into the queries), so that any SPARQL 1.1 store runs them; Virtuoso and Oxigraph are
-tested.
+store): each constraint of each shape is one SELECT query (compiled by :mod:`.shapesql`) that finds
+*every* focus node that breaks it at once, so the store does the work, from its own indexes, and
+nothing is copied out of it. A query returns only the results; the report graph is built from
+them as pySHACL writes it (focus node, path, value, source shape, constraint component, severity,
+the shape's message), and the tests hold it to pySHACL's report on every fixture.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
 
-from ..errors import ConfigurationError
 from ..store import solutions
 from .reports import to_rdflib
+from .shapesql import Check, Unsupported, compile_shapes, iri
+
+__all__ = ["Run", "Unsupported", "below", "core_report", "hierarchy", "rows_of"]
 
 #: Runs a SELECT query, giving its rows as variable name -> term (unbound ones left out).
 Run = Callable[[str], Iterable[Mapping[str, object]]]
-
-#: The shape parameters compiled (the rest of the SHACL vocabulary is refused).
-_TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
-_COMPONENTS = {
-    SH.minCount: SH.MinCountConstraintComponent,
-    SH.maxCount: SH.MaxCountConstraintComponent,
-    SH["class"]: SH.ClassConstraintComponent,
-    SH.datatype: SH.DatatypeConstraintComponent,
-    SH["in"]: SH.InConstraintComponent,
-    SH.hasValue: SH.HasValueConstraintComponent,
-    SH.maxLength: SH.MaxLengthConstraintComponent,
-    SH.uniqueLang: SH.UniqueLangConstraintComponent,
-    SH.disjoint: SH.DisjointConstraintComponent,
-    SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
-    SH["or"]: SH.OrConstraintComponent,
-    SH["and"]: SH.AndConstraintComponent,
-    SH["not"]: SH.NotConstraintComponent,
-}
-_QUIET = {
-    *_TARGETS,
-    SH.path,
-    SH.property,
-    SH.message,
-    SH.severity,
-    SH.deactivated,
-    SH.name,
-    SH.description,
-    SH.order,
-    SH.group,
-    SH.declare,
-    SH.prefixes,
-    # the SHACL-SPARQL constraints run as queries of their own (:mod:`.focused`)
-    SH.sparql,
-    SH.select,
-}
-#: Datatypes whose lexical forms the queries check: the lexical form's pattern (XSD 1.1 Part 2),
-#: and a cast, which fails on a value out of range (a 13th month).
-_LEXICAL = {
-    XSD.date: r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?$",
-    XSD.dateTime: r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$",
-    XSD.integer: r"^[+-]?[0-9]+$",
-    XSD.decimal: r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$",
-    XSD.boolean: r"^(true|false|1|0)$",
-}
-
-
-class Unsupported(ConfigurationError):
-    """A shape uses SHACL this engine does not compile."""
-
-
-@dataclass(frozen=True)
-class Check:
-    """One constraint of one shape, as a query: each row one result (``?this``, maybe ``?value``)."""
-
-    shape: rdflib.term.Node
-    component: rdflib.URIRef
-    path: rdflib.term.Node | None
-    query: str
-    messages: tuple[rdflib.Literal, ...]
-    severity: rdflib.term.Node
-    #: Whether a result names a value (``?value``); else none (counts), or the focus node (node shapes).
-    value: str  # "value" | "none" | "focus"
 
 
 def core_report(run: Run, core_triples: tuple, *, focus_nodes: Iterable[str] | None = None) -> rdflib.Graph:
@@ -107,7 +32,7 @@ def core_report(run: Run, core_triples: tuple, *, focus_nodes: Iterable[str] | N
     ``focus_nodes`` only when given.
 
     >>> store = ox.Store()
-    >>> store.load(b'<https://ex.org/a> a <https://ex.org/C> .', ox.RdfFormat.N_TRIPLES)
+    >>> store.load(b'<https://ex.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://ex.org/C> .', ox.RdfFormat.N_TRIPLES)
     >>> shapes = rdflib.Graph().parse(data='''@prefix sh: <http://www.w3.org/ns/shacl#> .
     ... <https://ex.org/S> sh:targetClass <https://ex.org/C> ;
     ...   sh:property [ sh:path <https://ex.org/name> ; sh:minCount 1 ; sh:message "no name" ] .''')
@@ -117,14 +42,14 @@ def core_report(run: Run, core_triples: tuple, *, focus_nodes: Iterable[str] | N
     """
     focus = None if focus_nodes is None else sorted(set(focus_nodes))
     shapes, checks = compile_shapes(core_triples)
-    hierarchy = _hierarchy(run)
+    classes = hierarchy(run)
     report = rdflib.Graph()
     root = rdflib.BNode()
     report.add((root, RDF.type, SH.ValidationReport))
     conforms = True
     if focus != []:
         for check in checks:
-            text = _PLACEHOLDER.sub(lambda m: _fill(m.group(1), hierarchy, focus), check.query)
+            text = _PLACEHOLDER.sub(lambda m: _fill(m.group(1), classes, focus), check.query)
             for row in run(text):
                 conforms = False
                 _add_result(report, root, shapes, check, row)
@@ -152,21 +77,21 @@ _PLACEHOLDER = re.compile(r"<%(.+?)%>")
 
 def _fill(key: str, hierarchy: dict[str, set[str]], focus: list[str] | None) -> str:
     if key == "focus":
-        return "" if focus is None else "VALUES ?this { " + " ".join(_iri(n) for n in focus) + " }"
-    return ", ".join(_iri(c) for c in sorted(_below(hierarchy, key.removeprefix("classes:"))))
+        return "" if focus is None else "VALUES ?this { " + " ".join(iri(n) for n in focus) + " }"
+    return ", ".join(iri(c) for c in sorted(below(hierarchy, key.removeprefix("classes:"))))
 
 
-def _hierarchy(run: Run) -> dict[str, set[str]]:
+def hierarchy(run: Run) -> dict[str, set[str]]:
     """The data's ``rdfs:subClassOf`` links, class -> the classes directly below it."""
     below: dict[str, set[str]] = {}
-    for row in run(f"SELECT DISTINCT ?sub ?super WHERE {{ ?sub {_iri(RDFS.subClassOf)} ?super }}"):
+    for row in run(f"SELECT DISTINCT ?sub ?super WHERE {{ ?sub {iri(RDFS.subClassOf)} ?super }}"):
         sub, sup = row.get("sub"), row.get("super")
         if isinstance(sub, ox.NamedNode) and isinstance(sup, ox.NamedNode):
             below.setdefault(sup.value, set()).add(sub.value)
     return below
 
 
-def _below(hierarchy: dict[str, set[str]], cls: str) -> set[str]:
+def below(hierarchy: dict[str, set[str]], cls: str) -> set[str]:
     found, todo = {cls}, [cls]
     while todo:
         for sub in hierarchy.get(todo.pop(), ()):
@@ -174,240 +99,6 @@ def _below(hierarchy: dict[str, set[str]], cls: str) -> set[str]:
                 found.add(sub)
                 todo.append(sub)
     return found
-
-
-# --- compiling the shapes ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8)
-def compile_shapes(core_triples: tuple) -> tuple[rdflib.Graph, tuple[Check, ...]]:
-    """The shapes graph and one :class:`Check` per constraint of every shape with targets.
-
-    :raises Unsupported: a shape uses SHACL this engine does not compile.
-    """
-    shapes = rdflib.Graph()
-    shapes.addN((s, p, o, shapes) for s, p, o in core_triples)
-    checks: list[Check] = []
-    for shape in sorted({s for t in _TARGETS for s in shapes.subjects(t, None)} | _implicit(shapes), key=str):
-        if _deactivated(shapes, shape):
-            continue
-        target = _target(shapes, shape)
-        checks.extend(_checks(shapes, shape, target))
-        for prop in sorted(shapes.objects(shape, SH.property), key=str):
-            if not _deactivated(shapes, prop):
-                checks.extend(_checks(shapes, prop, target))
-    return shapes, tuple(checks)
-
-
-def _implicit(shapes: rdflib.Graph) -> set:
-    """The shapes that are classes too: their instances are their focus nodes (SHACL 2.1.3.1)."""
-    classes = set(shapes.subjects(RDF.type, RDFS.Class)) | set(shapes.subjects(RDF.type, OWL.Class))
-    return {s for s in classes if (s, RDF.type, SH.NodeShape) in shapes or (s, RDF.type, SH.PropertyShape) in shapes}
-
-
-def _deactivated(shapes: rdflib.Graph, shape) -> bool:
-    return shapes.value(shape, SH.deactivated) == rdflib.Literal(True)
-
-
-def _target(shapes: rdflib.Graph, shape) -> str:
-    """A SPARQL group binding ``?this`` to each focus node of ``shape``, once."""
-    branches = []
-    implicit = [shape] if shape in _implicit(shapes) else []
-    for cls in [*shapes.objects(shape, SH.targetClass), *implicit]:
-        branches.append(f"?this a ?_class . FILTER (?_class IN (<%classes:{cls}%>))")
-    for predicate in shapes.objects(shape, SH.targetSubjectsOf):
-        branches.append(f"?this {_iri(predicate)} ?_object .")
-    for predicate in shapes.objects(shape, SH.targetObjectsOf):
-        branches.append(f"?_subject {_iri(predicate)} ?this .")
-    nodes = list(shapes.objects(shape, SH.targetNode))
-    if nodes:
-        branches.append("VALUES ?this { " + " ".join(_term(n) for n in nodes) + " }")
-    union = " UNION ".join("{ " + b + " }" for b in branches)
-    return "{ SELECT DISTINCT ?this WHERE { <%focus%> " + union + " } }"
-
-
-def _checks(shapes: rdflib.Graph, shape, target: str) -> list[Check]:
-    """The checks of the constraints ``shape`` itself declares (not those of its property shapes)."""
-    _refuse_unknown(shapes, shape)
-    path = shapes.value(shape, SH.path)
-    if path is not None and any(True for _ in shapes.objects(shape, SH.property)):
-        raise Unsupported("sh:property on a property shape", hint="validate with --engine turbo or --engine pyshacl")
-    values = _values(shapes, path, "?this", "?value") if path is not None else "BIND (?this AS ?value)"
-    messages = tuple(sorted((m for m in shapes.objects(shape, SH.message) if isinstance(m, rdflib.Literal)), key=str))
-    severity = shapes.value(shape, SH.severity) or SH.Violation
-    checks = []
-
-    def check(component, query: str, value: str) -> None:
-        checks.append(Check(shape, component, path, query, messages, severity, value))
-
-    for parameter, component in _COMPONENTS.items():
-        for argument in shapes.objects(shape, parameter):
-            if parameter == SH.minCount:
-                if path is None:
-                    raise Unsupported("sh:minCount on a node shape")
-                count = int(str(argument))
-                if count > 0:
-                    check(
-                        component, _grouped(target, values, f"COUNT(DISTINCT ?value) < {count}", optional=True), "none"
-                    )
-            elif parameter == SH.maxCount:
-                if path is None:
-                    raise Unsupported("sh:maxCount on a node shape")
-                check(component, _grouped(target, values, f"COUNT(DISTINCT ?value) > {int(str(argument))}"), "none")
-            elif parameter == SH.hasValue:
-                if path is None:
-                    check(component, _each(target, values, f"!sameTerm(?value, {_term(argument)})"), "none")
-                else:
-                    step = _values(shapes, path, "?this", _term(argument))
-                    query = f"SELECT DISTINCT ?this WHERE {{ {target} FILTER NOT EXISTS {{ {step} }} }}"
-                    check(component, query, "none")
-            elif parameter == SH.uniqueLang:
-                if argument == rdflib.Literal(True):
-                    other = _values(shapes, path, "?this", "?other")
-                    query = (
-                        f"SELECT DISTINCT ?this (LCASE(LANG(?value)) AS ?lang) WHERE {{ {target} {values} {other} "
-                        "FILTER (LANG(?value) != '' && LCASE(LANG(?value)) = LCASE(LANG(?other)) "
-                        "&& !sameTerm(?value, ?other)) }"
-                    )
-                    check(component, query, "none")
-            elif parameter in (SH.disjoint, SH.lessThanOrEquals):
-                if path is None:
-                    raise Unsupported(f"{shapes.qname(str(parameter))} on a node shape")
-                if parameter == SH.disjoint:
-                    query = (
-                        f"SELECT DISTINCT ?this ?value WHERE {{ {target} {values} ?this {_iri(argument)} ?value . }}"
-                    )
-                else:
-                    query = (
-                        f"SELECT DISTINCT ?this ?value ?other WHERE {{ {target} {values} "
-                        f"?this {_iri(argument)} ?other . FILTER (!COALESCE(?value <= ?other, false)) }}"
-                    )
-                check(component, query, "value")
-            else:  # a test of each value node
-                test = _test(shapes, parameter, argument, "?value")
-                check(component, _each(target, values, f"!({test})"), "value" if path is not None else "focus")
-    return checks
-
-
-def _grouped(target: str, values: str, having: str, *, optional: bool = False) -> str:
-    pattern = f"OPTIONAL {{ {values} }}" if optional else values
-    return f"SELECT ?this WHERE {{ {target} {pattern} }} GROUP BY ?this HAVING ({having})"
-
-
-def _each(target: str, values: str, failing: str) -> str:
-    """Each (focus node, value node) that fails: ``values`` binds ``?value`` (a node shape's binds it to ``?this``)."""
-    return f"SELECT DISTINCT ?this ?value WHERE {{ {target} {values} FILTER ({failing}) }}"
-
-
-def _test(shapes: rdflib.Graph, parameter, argument, var: str) -> str:
-    """A SPARQL expression true when the node in ``var`` meets ``parameter argument``."""
-    if parameter == SH["class"]:
-        return f"EXISTS {{ {var} a ?_type . FILTER (?_type IN (<%classes:{argument}%>)) }}"
-    if parameter == SH.datatype:
-        if argument == RDF.langString:
-            return f"isLiteral({var}) && LANG({var}) != ''"
-        test = f"isLiteral({var}) && LANG({var}) = '' && sameTerm(DATATYPE({var}), {_iri(argument)})"
-        if argument in _LEXICAL:  # and well formed
-            pattern = _LEXICAL[argument].replace("\\", "\\\\")
-            test += f' && REGEX(STR({var}), "{pattern}") && COALESCE(isLiteral({_iri(argument)}(STR({var}))), false)'
-        elif argument.startswith(str(XSD)) and argument != XSD.string:
-            raise Unsupported(
-                f"sh:datatype {argument.n3()}: the sparql engine checks the lexical forms of "
-                f"{', '.join(sorted(str(d) for d in _LEXICAL))} only"
-            )
-        return test
-    if parameter == SH["in"]:
-        members = list(Collection(shapes, argument))
-        return " || ".join(f"sameTerm({var}, {_term(m)})" for m in members) or "false"
-    if parameter == SH.maxLength:
-        return f"!isBlank({var}) && STRLEN(STR({var})) <= {int(str(argument))}"
-    if parameter in (SH["or"], SH["and"]):
-        parts = [_conforms(shapes, member, var) for member in Collection(shapes, argument)]
-        joiner = " || " if parameter == SH["or"] else " && "
-        return "(" + (joiner.join(f"({p})" for p in parts) or ("false" if parameter == SH["or"] else "true")) + ")"
-    if parameter == SH["not"]:
-        return f"!({_conforms(shapes, argument, var)})"
-    raise Unsupported(f"{shapes.qname(str(parameter))} as a test of one value")
-
-
-_FRESH = iter(range(10**9))
-
-
-def _conforms(shapes: rdflib.Graph, shape, var: str) -> str:
-    """A SPARQL expression true when the node in ``var`` conforms to ``shape`` (a shape inside
-    ``sh:or``, ``sh:and`` or ``sh:not``)."""
-    _refuse_unknown(shapes, shape)
-    if any(True for _ in shapes.objects(shape, SH.property)):
-        raise Unsupported("sh:property inside sh:or, sh:and or sh:not")
-    path = shapes.value(shape, SH.path)
-    tests = []
-    for parameter in _COMPONENTS:
-        for argument in shapes.objects(shape, parameter):
-            if path is None:
-                tests.append(
-                    _test(shapes, parameter, argument, var)
-                    if parameter != SH.hasValue
-                    else f"sameTerm({var}, {_term(argument)})"
-                )
-                continue
-            value = f"?_v{next(_FRESH)}"
-            step = _values(shapes, path, var, value)
-            if parameter == SH.minCount:
-                if int(str(argument)) > 1:
-                    raise Unsupported("sh:minCount above 1 inside sh:or, sh:and or sh:not")
-                if int(str(argument)) == 1:
-                    tests.append(f"EXISTS {{ {step} }}")
-            elif parameter == SH.hasValue:
-                tests.append(f"EXISTS {{ {_values(shapes, path, var, _term(argument))} }}")
-            elif parameter in (SH.maxCount, SH.uniqueLang, SH.disjoint, SH.lessThanOrEquals):
-                raise Unsupported(f"{shapes.qname(str(parameter))} inside sh:or, sh:and or sh:not")
-            else:
-                tests.append(f"NOT EXISTS {{ {step} FILTER (!({_test(shapes, parameter, argument, value)})) }}")
-    return " && ".join(f"({t})" for t in tests) or "true"
-
-
-def _refuse_unknown(shapes: rdflib.Graph, shape) -> None:
-    declared = _declared_parameters(shapes)
-    for parameter in set(shapes.predicates(shape, None)):
-        known = not str(parameter).startswith(str(SH)) or parameter in _COMPONENTS or parameter in _QUIET
-        if parameter in declared or not known:
-            raise Unsupported(
-                f"the shape {shape.n3()} uses {shapes.qname(str(parameter))}, which the sparql engine does not compile",
-                hint="validate with --engine turbo or --engine pyshacl",
-            )
-
-
-def _declared_parameters(shapes: rdflib.Graph) -> set:
-    """The parameters of the shapes graph's own constraint components (SHACL-SPARQL section 6)."""
-    return {
-        p
-        for component in shapes.subjects(RDF.type, SH.ConstraintComponent)
-        for parameter in shapes.objects(component, SH.parameter)
-        for p in shapes.objects(parameter, SH.path)
-    }
-
-
-def _values(shapes: rdflib.Graph, path, focus: str, value: str) -> str:
-    """A triple pattern from ``focus`` to ``value`` along ``path`` (one step, maybe inverse)."""
-    if isinstance(path, rdflib.URIRef):
-        return f"{focus} {_iri(path)} {value} ."
-    inverse = shapes.value(path, SH.inversePath)
-    if isinstance(inverse, rdflib.URIRef) and len(set(shapes.predicate_objects(path))) == 1:
-        return f"{value} {_iri(inverse)} {focus} ."
-    raise Unsupported("a property path longer than one step", hint="validate with --engine turbo or --engine pyshacl")
-
-
-def _iri(node) -> str:
-    return "<" + str(node).replace("\\", "\\\\").replace(">", "\\u003E") + ">"
-
-
-def _term(node) -> str:
-    """``node`` (an IRI or a literal of the shapes) as SPARQL text."""
-    if isinstance(node, rdflib.URIRef):
-        return _iri(node)
-    if isinstance(node, rdflib.Literal):
-        return node.n3()
-    raise Unsupported(f"a blank node ({node.n3()}) as a value in a shape")
 
 
 # --- the report ---------------------------------------------------------------------------------

@@ -48,8 +48,10 @@ from .focused import (
     _sparql_report_all,
     shapes_index,
 )
+from .instore import below, hierarchy
 from .neighbourhood import neighbourhood_store
 from .reports import ValidationReport, merge_reports
+from .shapesql import Unsupported, iri
 
 log = logging.getLogger(__name__)
 
@@ -137,13 +139,13 @@ def _targets(kg: KnowledgeGraph, constraint: SparqlConstraint) -> str:
     """A group binding ``?this`` to each focus node of the constraint's shape, once."""
     branches = []
     if constraint.target_classes:
-        hierarchy = instore._hierarchy(_rows(kg))
-        classes = sorted({c for t in constraint.target_classes for c in instore._below(hierarchy, t)})
-        branches.append(f"?this a ?_class . FILTER (?_class IN ({', '.join(instore._iri(c) for c in classes)}))")
-    branches += [f"?this {instore._iri(p)} ?_object ." for p in constraint.target_subjects_of]
-    branches += [f"?_subject {instore._iri(p)} ?this ." for p in constraint.target_objects_of]
+        below_of = hierarchy(_rows(kg))
+        classes = sorted({c for t in constraint.target_classes for c in below(below_of, t)})
+        branches.append(f"?this a ?_class . FILTER (?_class IN ({', '.join(iri(c) for c in classes)}))")
+    branches += [f"?this {iri(p)} ?_object ." for p in constraint.target_subjects_of]
+    branches += [f"?_subject {iri(p)} ?this ." for p in constraint.target_objects_of]
     if constraint.target_nodes:
-        branches.append("VALUES ?this { " + " ".join(instore._iri(n) for n in constraint.target_nodes) + " }")
+        branches.append("VALUES ?this { " + " ".join(iri(n) for n in constraint.target_nodes) + " }")
     if not branches:
         return "{ FILTER (false) }"
     return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join("{ " + b + " }" for b in branches) + " } }"
@@ -154,15 +156,15 @@ def _sliced_report(kg: KnowledgeGraph, constraint: SparqlConstraint, functions: 
     names, and its targets' triples), with the project's functions."""
     predicates = _predicates(constraint.query)
     if predicates is None:
-        raise instore.Unsupported(
+        raise Unsupported(
             f"the SPARQL constraint {constraint.node.n3()} calls the project's functions and reads a variable "
             "predicate: it cannot run over a remote store"
         )
     wanted = sorted(predicates | set(constraint.target_subjects_of) | set(constraint.target_objects_of))
-    parts = ["{ ?s ?p ?o . FILTER (?p IN (" + ", ".join(instore._iri(p) for p in wanted) + ")) }"] if wanted else []
+    parts = ["{ ?s ?p ?o . FILTER (?p IN (" + ", ".join(iri(p) for p in wanted) + ")) }"] if wanted else []
     if constraint.target_classes:
-        parts.append(f"{{ ?s a ?o . BIND ({instore._iri(RDF.type)} AS ?p) }}")
-        parts.append(f"{{ ?s {instore._iri(RDFS.subClassOf)} ?o . BIND ({instore._iri(RDFS.subClassOf)} AS ?p) }}")
+        parts.append(f"{{ ?s a ?o . BIND ({iri(RDF.type)} AS ?p) }}")
+        parts.append(f"{{ ?s {iri(RDFS.subClassOf)} ?o . BIND ({iri(RDFS.subClassOf)} AS ?p) }}")
     slice_ = ox.Store()
     if parts:
         text = "SELECT ?s ?p ?o WHERE { " + " UNION ".join(parts) + " }"
