@@ -9,6 +9,9 @@ Jobs:
   validate-alliance-kg DATA_DIR   alliance-kg's full validation (validation.validate), after the load
   validate-pyshacl-rdflib FILE.nt plain pySHACL on an rdflib Memory graph, same shapes
   validate-pyshacl-oxrdflib FILE.nt  plain pySHACL over a pyoxigraph store through oxrdflib, same shapes
+  validate-pyrudof FILE.nt|FILE.nq   pyrudof (Rust) on the core shapes only: the SHACL-SPARQL ones call
+                                  alliance-kg's akf:quoteCheck, which it does not have (an N-Quads
+                                  file is first written as the N-Triples of its union, not timed)
 
 Every job reports ``peak_rss_mb`` (VmHWM: the whole process, interpreter and imports included)
 and ``import_rss_mb`` (VmRSS once its modules are imported, before any data). :func:`run_probe`
@@ -157,12 +160,52 @@ def validate_pyshacl_oxrdflib(ntriples: str) -> None:
     _report(load_s=loaded, validate_s=took, conforms=conforms, results=results, import_rss_mb=base)
 
 
+def validate_pyrudof(data: str) -> None:
+    import tempfile
+
+    import pyoxigraph as ox
+    import pyrudof
+    import rdflib
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from alliance_kg.rules.focused import shapes_index
+
+    base = _status_mb("VmRSS")
+    with tempfile.TemporaryDirectory(prefix="rudof-") as scratch:
+        ntriples, shapes_file = Path(scratch) / "union.nt", Path(scratch) / "shapes.ttl"
+        if data.endswith(".nq"):  # the union, each triple once: SHACL's data graph
+            store = ox.Store()
+            store.bulk_load(path=data, format=ox.RdfFormat.N_QUADS)
+            with ntriples.open("wb") as out:
+                seen: set = set()
+                for quad in store.quads_for_pattern(None, None, None, None):
+                    if quad.triple not in seen:
+                        seen.add(quad.triple)
+                        out.write(f"{quad.subject} {quad.predicate} {quad.object} .\n".encode())
+            del store, seen
+            data = str(ntriples)
+        shapes = rdflib.Graph()
+        shapes.addN((s, p, o, shapes) for s, p, o in shapes_index(SHAPES).core_triples)
+        shapes_file.write_text(shapes.serialize(format="turtle"), encoding="utf-8")
+        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        start = time.perf_counter()
+        rudof.read_data(data, format=pyrudof.RDFFormat.NTriples)
+        loaded = time.perf_counter() - start
+        rudof.read_shacl(str(shapes_file))
+        start = time.perf_counter()
+        report = rudof.validate_shacl()
+        took = time.perf_counter() - start
+    _report(load_s=loaded, validate_s=took, conforms=bool(report.conforms), results=len(report.violations),
+            import_rss_mb=base, engine=f"pyrudof {pyrudof.__version__}")
+
+
 JOBS = {
     "load-alliance-kg": load_alliance_kg,
     "load-pyoxigraph": load_pyoxigraph,
     "validate-alliance-kg": validate_alliance_kg,
     "validate-pyshacl-rdflib": validate_pyshacl_rdflib,
     "validate-pyshacl-oxrdflib": validate_pyshacl_oxrdflib,
+    "validate-pyrudof": validate_pyrudof,
 }
 
 if __name__ == "__main__":

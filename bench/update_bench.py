@@ -100,11 +100,8 @@ def measure(guard: Guard, make, writes: int, first: int) -> tuple[float, bool]:
 
 def http_run(triples: int, seed: int, writes: int) -> list[dict]:
     """The writes over HTTP against a server on the generated data (see the module)."""
-    import urllib.parse
-
     import compare
     import servers
-    from alliance_kg.rules.writes import create_assignment
     from generate import Manifest
 
     data = generated(triples, seed)
@@ -117,33 +114,45 @@ def http_run(triples: int, seed: int, writes: int) -> list[dict]:
         for kind, figures in compare.writes(endpoint, manifest, writes).items():
             out.append({"triples": triples, "write": f"JSON {kind}", "p50_ms": figures["p50_ms"],
                         "unexpected": figures["unexpected"]})
-        kg = open_graph(Config.from_env({}, data_dir=data))  # to pick the updates' subjects
-        for name, make in updates_for(kg).items():
-            if "variable" in name:
-                continue
-            times, bad = [], 0
-            for i in range(writes):
-                body = urllib.parse.urlencode({"update": make(1000 + i)}).encode()
-                status, took = post_form(endpoint.url + "/sparql", body)
-                times.append(took * 1000)
-                bad += status != 200
-            out.append({"triples": triples, "write": f"SPARQL {name}", "p50_ms": statistics.median(times),
-                        "unexpected": bad})
-        w = manifest.writes
-        bodies = [w["assignment_accepted"]["body"], *w["more_assignments_accepted"]["bodies"]][writes : 2 * writes]
-        times, bad = [], 0
-        for body in bodies:  # bodies the JSON writes above did not use: each assignment is new
-            status, took = post_form(endpoint.url + "/sparql", urllib.parse.urlencode(
-                {"update": insert_data(create_assignment(kg, body).change.added)}).encode())
-            times.append(took * 1000)
-            bad += status != 200
-        if times:
-            out.append({"triples": triples, "write": "SPARQL INSERT DATA, one assignment (as the JSON API writes it)",
-                        "p50_ms": statistics.median(times), "unexpected": bad})
-        del kg
+        out += [{"triples": triples, **row} for row in sparql_writes(endpoint, data, manifest, writes)]
         after = rss_mb(endpoint.pid)
     for row in out:
         row.update(idle_rss_mb=idle, after_rss_mb=after)
+    return out
+
+
+def sparql_writes(endpoint, data: Path, manifest, writes: int) -> list[dict]:
+    """Guarded SPARQL updates over HTTP (``POST /sparql``), ``writes`` of each: ``INSERT DATA`` of
+    one triple, a ``DELETE/INSERT … WHERE`` that swaps one assignment's leader and follower, and
+    ``INSERT DATA`` of one new assignment as the JSON API writes it (bodies ``writes`` to
+    ``2 × writes`` of the manifest: :func:`compare.writes` uses the first ones). Each row: the
+    write, its p50 and p99 in ms, and how many answers were not 200."""
+    import urllib.parse
+
+    from alliance_kg.rules.writes import create_assignment
+
+    kg = open_graph(Config.from_env({}, data_dir=data))  # to pick the updates' subjects
+    try:
+        texts = {f"SPARQL {name}": [make(1000 + i) for i in range(writes)]
+                 for name, make in updates_for(kg).items() if "variable" not in name}
+        w = manifest.writes
+        bodies = [w["assignment_accepted"]["body"], *w["more_assignments_accepted"]["bodies"]][writes : 2 * writes]
+        # bodies the JSON writes did not use: each assignment is new
+        texts["SPARQL INSERT DATA, one assignment (as the JSON API writes it)"] = [
+            insert_data(create_assignment(kg, body).change.added) for body in bodies]
+    finally:
+        kg.close()
+    out = []
+    for name, sent in texts.items():
+        times, bad = [], 0
+        for update in sent:
+            status, took = post_form(endpoint.url + "/sparql", urllib.parse.urlencode({"update": update}).encode())
+            times.append(took * 1000)
+            bad += status != 200
+        if times:
+            ordered = sorted(times)
+            out.append({"write": name, "n": len(times), "p50_ms": statistics.median(times),
+                        "p99_ms": ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))], "unexpected": bad})
     return out
 
 

@@ -42,8 +42,11 @@ def test_the_harness_runs_and_prints_every_row(tmp_path):
     for spec in size["rows"].values():
         for c in (1, 8):
             assert f"{spec['label']}, concurrency {c}" in measures
-    assert len(table) == 2 * len(size["rows"]) + 2 + 3 + 2 + 1 + 1
-    assert sum("guarded write" in m for m in measures) == 3
+    # validation (2), writes (3 JSON, 3 SPARQL Update) and memory while writing, load (2), start-up
+    assert len(table) == 2 * len(size["rows"]) + 2 + 6 + 1 + 2 + 1 + 1
+    assert sum("guarded write" in m for m in measures) == 6
+    assert sum("SPARQL" in m and "guarded write" in m for m in measures) == 3
+    assert any(m.startswith("memory of the server after the writes") for m in measures)
     assert any("alliance-kg on the shipped graph" in m for m in measures)
     assert all(row["alliance-kg"] not in ("", "—") for row in table), [r for r in table if r["alliance-kg"] in ("", "—")]
     assert "| size | measure | alliance-kg |" in done.stdout

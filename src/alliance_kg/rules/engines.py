@@ -31,22 +31,38 @@ from rdflib.util import from_n3
 from ..errors import ConfigurationError
 from . import instore
 from .reports import merge_reports, run_shacl, to_rdflib
+from .shapesql import Unsupported, compile_shapes
 
 Engine = Literal["turbo", "rust", "sparql", "pyshacl"]
 ENGINES: tuple[Engine, ...] = ("turbo", "rust", "sparql", "pyshacl")
 #: The engine of a write's focus nodes (a small store: pyshacl-turbo reads it in microseconds).
 DEFAULT_ENGINE: Engine = "turbo"
-#: The engine of a full validation. shacl-rust (``rust``) is four times faster at 1M triples and
-#: gives pySHACL's results on every fixture, but on the W3C SHACL suite it misses ill-formed
-#: literals of a ``sh:datatype`` (core/property datatype-001, datatype-ill-formed,
-#: or-datatypes-001) where pyshacl-turbo does not, and the shapes check dates by ``sh:datatype``:
-#: correctness first (docs/validation.md).
-FULL_ENGINE: Engine = "turbo"
+#: The engine of a full validation: ``sparql``, every constraint a query the store answers, nothing
+#: copied (at 1M triples 11 s and 1.4 GB against pyshacl-turbo's 27 s and 1.8 GB, the same
+#: results: docs/validation.md), when it compiles the shapes; else ``turbo``
+#: (:func:`engine_for`). shacl-rust (``rust``) misses ill-formed literals of a ``sh:datatype``
+#: (core/property datatype-001, datatype-ill-formed, or-datatypes-001), and the shapes check dates
+#: by ``sh:datatype``: correctness first.
+FULL_ENGINE: Engine = "sparql"
 
 
-def engine_for(engine: Engine | None, *, full: bool) -> Engine:
-    """``engine`` if one is asked for, else the default of a full (or a focused) validation."""
-    return engine or (FULL_ENGINE if full else DEFAULT_ENGINE)
+def engine_for(engine: Engine | None, *, full: bool, core_triples: tuple = ()) -> Engine:
+    """``engine`` if one is asked for, else the default of a full (or a focused) validation: for a
+    full one, ``sparql`` where it compiles ``core_triples``, else ``turbo``."""
+    if engine:
+        return engine
+    if not full:
+        return DEFAULT_ENGINE
+    return FULL_ENGINE if compiles(core_triples) else "turbo"
+
+
+def compiles(core_triples: tuple) -> bool:
+    """Whether the ``sparql`` engine compiles the core shapes ``core_triples``."""
+    try:
+        compile_shapes(core_triples)
+    except Unsupported:
+        return False
+    return True
 
 
 #: Compiled shapes, by the core triples of one version of the shapes (kept with them: an id alone

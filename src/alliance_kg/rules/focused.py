@@ -192,7 +192,9 @@ def validate_all(
     index = shapes_index(shapes_dir)
     report = merge_reports(
         [
-            core_report(store, index.core_triples, engine=engine_for(engine, full=True)),
+            core_report(
+                store, index.core_triples, engine=engine_for(engine, full=True, core_triples=index.core_triples)
+            ),
             _sparql_report_all(store, index.constraints, _functions(shapes_dir)),
         ]
     )

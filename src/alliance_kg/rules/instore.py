@@ -70,15 +70,16 @@ def rows_of(store: ox.Store, **kwargs) -> Run:
 
 
 #: A placeholder of a compiled query: ``<%focus%>`` (the focus nodes, nothing when all are
-#: validated) or ``<%classes:IRI%>`` (the class and every class below it in the data); an IRI
-#: holds no ``>``, so none ends early.
+#: validated), ``<%classes:IRI%>`` or ``<%values:IRI%>`` (the class and every class below it in
+#: the data, comma- or space-separated); an IRI holds no ``>``, so none ends early.
 _PLACEHOLDER = re.compile(r"<%(.+?)%>")
 
 
 def _fill(key: str, hierarchy: dict[str, set[str]], focus: list[str] | None) -> str:
     if key == "focus":
         return "" if focus is None else "VALUES ?this { " + " ".join(iri(n) for n in focus) + " }"
-    return ", ".join(iri(c) for c in sorted(below(hierarchy, key.removeprefix("classes:"))))
+    kind, _, cls = key.partition(":")  # classes: a list for IN (...); values: for VALUES { ... }
+    return (", " if kind == "classes" else " ").join(iri(c) for c in sorted(below(hierarchy, cls)))
 
 
 def hierarchy(run: Run) -> dict[str, set[str]]:

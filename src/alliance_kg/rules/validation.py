@@ -16,8 +16,8 @@ import pyoxigraph as ox
 import rdflib
 
 from ..store import KnowledgeGraph, graph_iri
-from .engines import DEFAULT_ENGINE, ENGINES, Engine
-from .focused import validate_all, validate_focus
+from .engines import DEFAULT_ENGINE, ENGINES, Engine, engine_for
+from .focused import shapes_index, validate_all, validate_focus
 from .reports import ValidationReport, ValidationResult, load_shapes
 from .whole import validate_in_store
 
@@ -45,12 +45,10 @@ def validate(
     """Validate the union of ``graphs`` (default: every graph of ``kg`` but the change log)
     against the shapes in ``shapes_dir``, the core constraints with ``engine``.
 
-    With the engine ``sparql`` (the default over a remote store), every constraint is a query
-    the store answers (:mod:`.whole`); the others validate an in-memory copy of the union."""
-    if engine == "sparql" or (engine is None and kg.validates_in_store):
-        if graphs is None:
-            return validate_in_store(kg, shapes_dir)
-        engine = "sparql"
+    With the engine ``sparql`` (the default wherever it compiles the shapes), every constraint is a
+    query the store answers (:mod:`.whole`); the others validate an in-memory copy of the union."""
+    if graphs is None and engine_for(engine, full=True, core_triples=shapes_index(shapes_dir).core_triples) == "sparql":
+        return validate_in_store(kg, shapes_dir)
     return validate_store(union_store(kg, graphs), shapes_dir, engine=engine)
 
 

@@ -141,7 +141,7 @@ def _targets(kg: KnowledgeGraph, constraint: SparqlConstraint) -> str:
     if constraint.target_classes:
         below_of = hierarchy(_rows(kg))
         classes = sorted({c for t in constraint.target_classes for c in below(below_of, t)})
-        branches.append(f"?this a ?_class . FILTER (?_class IN ({', '.join(iri(c) for c in classes)}))")
+        branches.append(f"VALUES ?_class {{ {' '.join(iri(c) for c in classes)} }} ?this a ?_class .")
     branches += [f"?this {iri(p)} ?_object ." for p in constraint.target_subjects_of]
     branches += [f"?_subject {iri(p)} ?this ." for p in constraint.target_objects_of]
     if constraint.target_nodes:

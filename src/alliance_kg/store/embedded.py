@@ -24,7 +24,7 @@ from .endpoint import QueryRunner
 from .formats import format_for
 from .graph import GraphName, KnowledgeGraph, Term, solutions
 from .locks import ReadWriteLock
-from .names import BASE, PREFIXES, graph_iri
+from .names import BASE, CHANGES_GRAPH, PREFIXES, graph_iri
 from .processes import Limits
 from .sparqlparse import could_name_graphs
 from .union import UnionGraph
@@ -142,7 +142,13 @@ class EmbeddedGraph(KnowledgeGraph):
     runs_functions = True
 
     def validation_query(self, sparql: str, *, functions: Mapping | None = None) -> ox.QuerySolutions:
-        graphs: list = [ox.DefaultGraph(), *(ox.NamedNode(g) for g in self.data_graphs())]
+        changes = ox.NamedNode(CHANGES_GRAPH)
+        if next(self._store.quads_for_pattern(None, None, None, changes), None) is None:
+            # no change log: the union is the graph validation sees, and one graph is read twice
+            # as fast as the four of a list (the members-only rule at 1M triples: 3.4 s, 6.6 s)
+            graphs: list = [self._union.name]
+        else:
+            graphs = [ox.DefaultGraph(), *(ox.NamedNode(g) for g in self.data_graphs())]
         try:
             return solutions(
                 self._store.query(

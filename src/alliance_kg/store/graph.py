@@ -170,9 +170,6 @@ class KnowledgeGraph(ABC):
 
     #: Whether :meth:`validation_query` runs the project's own SPARQL functions (``akf:quoteCheck``).
     runs_functions: bool = False
-    #: Whether a full validation runs as queries in the store by default (a remote store: copying
-    #: it out would not scale) rather than on an in-memory copy.
-    validates_in_store: bool = False
 
     def validation_query(self, sparql: str, *, functions: Mapping | None = None) -> ox.QuerySolutions:
         """Run a SELECT query over the graph validation sees: the default graph and every data

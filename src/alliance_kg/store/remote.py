@@ -87,8 +87,6 @@ SELF_DESCRIPTIONS = (
 class RemoteGraph(KnowledgeGraph):
     """The knowledge graph in a remote SPARQL 1.1 store (see the module's documentation)."""
 
-    validates_in_store = True
-
     def __init__(self, remote: Remote):
         super().__init__()
         self.client = SparqlClient(remote)
