@@ -35,7 +35,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from ..store import solutions
-from ..store.binding import lateral_optionals
+from ..store.binding import lateral_optionals, query_bound
 from .engines import Engine, core_report, engine_for
 from .neighbourhood import DEFAULT, OX_SUBCLASS, OX_TYPE, neighbourhood, neighbourhood_store
 from .quotes import fingerprints_path, oxigraph_functions
@@ -314,12 +314,11 @@ def _sparql_report(
     root = rdflib.BNode()
     conforms = True
     classes: dict = {}
-    this = ox.Variable("this")
     for constraint in constraints:
         for node in focus:
             if not _targets(store, constraint, node, classes):
                 continue
-            rows = solutions(store.query(constraint.lateral, substitutions={this: node}, custom_functions=functions))
+            rows = solutions(query_bound(store, constraint.lateral, {"this": node}, custom_functions=functions))
             for _, bound in _distinct_rows(rows, rows.variables, default=node):
                 conforms = False
                 _add_result(report, root, constraint, node, bound)

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from ..errors import AdminRequired, ChangeTooLarge
 from ..store import CHANGES_GRAPH, LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph, solutions
+from ..store.binding import query_bound
 from ..store.queries import load_query
 from .validation import ValidationReport, union_store, validate_store
 
@@ -262,7 +263,7 @@ class Guard:
         for name, nodes in (("affected_nodes", touched), ("subject_dependents", subjects)):
             query = load_query(name)
             for node in nodes:
-                for row in solutions(graph.query(query, prefixes=PREFIXES, substitutions={ox.Variable("node"): node})):
+                for row in solutions(query_bound(graph, query, {"node": node}, prefixes=PREFIXES)):
                     if isinstance(row["focus"], ox.NamedNode):
                         focus.add(row["focus"].value)
         return focus

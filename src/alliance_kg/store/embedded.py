@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from ..config import Config
 from ..errors import ConfigurationError, JournalDamaged, QuerySyntaxError
+from .binding import query_bound
 from .change import Change, apply_change
 from .disk import Journal, open_disk
 from .documents import check_document, syntax_error
@@ -121,11 +122,10 @@ class EmbeddedGraph(KnowledgeGraph):
             yield self.version
 
     def query(self, sparql: str, *, bindings: Mapping[str, Term] | None = None, graphs: Iterable[str] | None = None):
-        """Run a SPARQL query on Oxigraph (see :meth:`KnowledgeGraph.query`). ``bindings`` are
-        Oxigraph substitutions (SPARQL-dev SEP-0007): the value replaces the variable everywhere
-        in the query, FILTERs included; Oxigraph requires a bound variable to be projected."""
-        subs = {ox.Variable(name): value for name, value in (bindings or {}).items()}
-        kwargs: dict = {"prefixes": PREFIXES, "substitutions": subs or None}
+        """Run a SPARQL query on Oxigraph (see :meth:`KnowledgeGraph.query`). ``bindings`` replace
+        their variables everywhere in the query, FILTERs included (SPARQL-dev SEP-0007), written
+        into its text (:func:`.binding.query_bound`; a blank node as an Oxigraph substitution)."""
+        kwargs: dict = {"prefixes": PREFIXES}
         if graphs is None:
             kwargs["default_graph"] = [self._union.name]
             if could_name_graphs(sparql):  # else the named graphs are no part of the answer
@@ -133,7 +133,8 @@ class EmbeddedGraph(KnowledgeGraph):
         else:
             kwargs["default_graph"] = [ox.NamedNode(graph_iri(g)) for g in graphs]
         try:
-            return self._store.query(sparql, **kwargs)
+            # the values written into the text, where Oxigraph plans with them (query_bound)
+            return query_bound(self._store, sparql, bindings or {}, **kwargs)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from exc
         except RuntimeError as exc:  # e.g. a substituted variable that the query does not project
