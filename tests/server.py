@@ -51,7 +51,8 @@ def free_port(host: str = HOST) -> int:
 
 @contextlib.contextmanager
 def running_server(*args: str, port: int | None = None, env: dict[str, str] | None = None,
-                   timeout: float = START_TIMEOUT, threads: int | None = None) -> Iterator[Server]:
+                   timeout: float = START_TIMEOUT, threads: int | None = None,
+                   workers: int | None = None) -> Iterator[Server]:
     """Run ``alliance-kg [args] serve`` on 127.0.0.1 until the block ends; yield once /health answers.
 
     The graph is in memory (``ALLIANCE_KG_STORE`` is dropped from the environment unless ``env``
@@ -65,7 +66,8 @@ def running_server(*args: str, port: int | None = None, env: dict[str, str] | No
     url = f"http://{HOST}:{port}"
     with tempfile.TemporaryFile() as log:
         start = time.monotonic()
-        serve = ["serve", "--host", HOST, "--port", str(port), *(["--threads", str(threads)] if threads else [])]
+        serve = ["serve", "--host", HOST, "--port", str(port), *(["--threads", str(threads)] if threads else []),
+                 *(["--workers", str(workers)] if workers else [])]
         process = subprocess.Popen([*COMMAND, *args, *serve],
                                    stdout=log, stderr=subprocess.STDOUT, env=environ)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +11,8 @@ import click
 
 from .. import __version__
 from ..config import Config
+from ..errors import BadRequest
+from ..store.peers import Peers
 from .common import with_config
 
 
@@ -30,30 +33,51 @@ from .common import with_config
     "/health and the JSON API always have threads of their own).",
 )
 @click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Processes that serve requests (default: the number of cores; 1 with --store, whose store on "
+    "disk one process holds). With more than one, granian carries the bytes and the processes share "
+    "one truth: a write accepted by one is applied by every other before its next answer.",
+)
+@click.option(
     "--write-tokens",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     default=None,
     help="File of write tokens, one 'name: token' per line (env ALLIANCE_KG_WRITE_TOKENS_FILE).",
 )
 @with_config
-def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path | None) -> None:
-    """Serve the SPARQL endpoint and the JSON API on waitress (a production WSGI server).
+def serve(config: Config, host: str, port: int, threads: int, workers: int | None, write_tokens: Path | None) -> None:
+    """Serve the SPARQL endpoint and the JSON API: on waitress (a production WSGI server) in one
+    process, or on granian (an HTTP server in Rust) in several (--workers).
 
     Without --store the graph is in memory, loaded from the shipped data; with --store DIR it is
     kept on disk there, and the shipped data is loaded on the first start only. Writes need a
     bearer token from ALLIANCE_KG_WRITE_TOKEN or --write-tokens; without one they are disabled.
     """
-    from waitress.server import create_server
-
     from ..store.confine import probe
     from ..web import create_app
 
     if write_tokens is not None:
         config = replace(config, write_tokens_file=write_tokens)
+    if workers is None:
+        workers = 1 if config.store else max(1, len(os.sched_getaffinity(0)))
+    elif workers > 1 and config.store:
+        raise BadRequest(
+            f"--workers {workers} with --store: a store on disk is held by one process",
+            hint="serve it with --workers 1, or serve the graph in memory (no --store) on several",
+        )
     reserved = config.query_slots + config.query_queue
     threads = threads or reserved + 4
-    app = create_app(config)
-    server = create_server(app, host=host, port=port, threads=threads, ident="alliance-kg")
+    peers = Peers.create() if workers > 1 else None
+    app = create_app(config, peers=peers)
+    if workers > 1:
+        port = port or _free_port(host)
+    else:
+        from waitress.server import create_server
+
+        server = create_server(app, host=host, port=port, threads=threads, ident="alliance-kg")
+        port = server.effective_port
     kg = app.extensions["alliance_kg"].graph
     where = f"store {config.store}" if config.store else "in memory"
     if config.remote_query:
@@ -64,8 +88,9 @@ def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path
         where += "; read-only: no --remote-update"
     click.echo(
         f"alliance-kg {__version__}: {len(kg):,} triples ({where}); "
-        f"serving http://{host}:{server.effective_port}/ (SPARQL at /sparql, API at /api); "
-        + (f"writes enabled for {writers} token(s)" if writers else "writes disabled"),
+        f"serving http://{host}:{port}/ (SPARQL at /sparql, API at /api); "
+        + (f"writes enabled for {writers} token(s)" if writers else "writes disabled")
+        + (f"; {workers} worker processes" if workers > 1 else ""),
         err=True,
     )
     click.echo(
@@ -80,6 +105,13 @@ def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path
             f"queries: give --threads {reserved + 4} or more (query_slots + query_queue + 4)",
             err=True,
         )
+    if workers > 1:
+        assert peers is not None
+        try:
+            _serve_workers(app, host, port, workers, threads)
+        finally:
+            peers.remove()
+        return
     threading.Thread(target=_warm, args=(app,), daemon=True, name="alliance-kg-warm-up").start()
     try:
         server.run()
@@ -87,6 +119,71 @@ def serve(config: Config, host: str, port: int, threads: int, write_tokens: Path
         click.echo("alliance-kg: stopped", err=True)
     finally:
         server.close()
+
+
+#: The app the worker processes serve: built before they are forked, so that they share its pages.
+_APP = None
+_PARENT = 0
+
+
+def _serve_workers(app, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve ``app`` on granian in ``workers`` processes forked from this one (each with
+    ``threads`` request threads), until this process is told to stop."""
+    import multiprocessing
+
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    global _APP, _PARENT
+    _APP, _PARENT = app, os.getpid()
+    multiprocessing.set_start_method("fork", force=True)  # the workers inherit the loaded graph
+    server = Granian(
+        "alliance_kg.cli.serving:_APP",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        backlog=1024,
+        log_level=LogLevels.error,  # not its warning that 24 threads are many: they wait on queries
+        respawn_failed_workers=True,
+    )
+    server.serve(target_loader=_worker_app)
+
+
+def _worker_app(target: str):
+    """The app of one worker process, just forked: it ends with the server process (if that is
+    killed, so are its workers), builds what a fork cannot share, and warms up."""
+    from ..web import after_fork
+
+    _die_with_parent()
+    assert _APP is not None
+    after_fork(_APP)
+    threading.Thread(target=_warm, args=(_APP,), daemon=True, name="alliance-kg-warm-up").start()
+    return _APP
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this process when the server process ends (prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != _PARENT:  # the server ended before the call: end now
+        os._exit(1)
+
+
+def _free_port(host: str) -> int:
+    """A port nothing listens on now, for --port 0 with several workers (granian binds it itself)."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def _warm(app) -> None:

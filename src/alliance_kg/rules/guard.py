@@ -21,6 +21,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ import pyoxigraph as ox
 from ..errors import AdminRequired, ChangeTooLarge
 from ..store import CHANGES_GRAPH, LAYER_GRAPHS, PREFIXES, Change, KnowledgeGraph, solutions
 from ..store.binding import query_bound
+from ..store.peers import Peers
 from ..store.queries import load_query
 from .validation import ValidationReport, union_store, validate_store
 
@@ -87,9 +89,13 @@ class WriteResult:
 class Guard:
     """Validates and commits writes to one knowledge graph."""
 
-    def __init__(self, kg: KnowledgeGraph, shapes_dir: Path, *, max_change_quads: int | None = None):
+    def __init__(
+        self, kg: KnowledgeGraph, shapes_dir: Path, *, max_change_quads: int | None = None, peers: Peers | None = None
+    ):
         self.kg = kg
         self.shapes_dir = shapes_dir
+        #: The other processes serving the same graph (``serve --workers``), or None.
+        self.peers = peers
         #: The most quads one write may add and remove together; ``None``: no limit.
         self.max_change_quads = max_change_quads
         self._writer = threading.Lock()
@@ -121,7 +127,8 @@ class Guard:
 
         :raises AdminRequired: a destructive write by a writer that is not an admin.
         """
-        with self._writer:
+        with self._writer, self.peers.writing() if self.peers else nullcontext():
+            self._replay()  # what the other processes wrote first: validated against the latest state
             if callable(plan):
                 plan = plan(self.kg)
             if isinstance(plan, Change):
@@ -179,9 +186,39 @@ class Guard:
                 self._synced_version = -1
                 raise
             self._synced_version = self.kg.version
+            if self.peers is not None:
+                self.peers.publish(change | log)
             return WriteResult(
                 plan, True, True, report, mode, len(focus), len(change.added), len(change.removed), change_id
             )
+
+    # --- the other processes ----------------------------------------------------------------------
+
+    def catch_up(self) -> None:
+        """Apply the writes the other processes serving this graph accepted that this one has not
+        (:mod:`alliance_kg.store.peers`): called before each request, so that no answer is older
+        than the last write acknowledged anywhere. Costs a read of shared memory when there are none."""
+        if self.peers is not None and self.peers.behind():
+            with self._writer:
+                self._replay()
+
+    def _replay(self) -> None:
+        """Apply the pending writes of the other processes (the writer lock held): to the store,
+        and to the validation graph when it is in step with the store; over a remote store, which
+        holds them already, only drop what was cached."""
+        if self.peers is None:
+            return
+        for _, change in self.peers.pending():
+            if not self.kg.holds_copy:
+                self.kg.changed()
+                continue
+            graph = self._validation_graph if self._synced_version == self.kg.version else None
+            if graph is not None:
+                removed, added = self._union_delta(graph, change)
+            self.kg.commit(change)
+            if graph is not None:
+                _apply(graph, removed, added)
+                self._synced_version = self.kg.version
 
     # --- the candidate state ----------------------------------------------------------------------
 

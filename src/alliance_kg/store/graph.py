@@ -170,6 +170,9 @@ class KnowledgeGraph(ABC):
 
     #: Whether :meth:`validation_query` runs the project's own SPARQL functions (``akf:quoteCheck``).
     runs_functions: bool = False
+    #: Whether this object holds the graph itself (the embedded store: another process's write is
+    #: applied to it, :mod:`.peers`) rather than reaching a store that holds it (a remote one).
+    holds_copy: bool = True
 
     def validation_query(self, sparql: str, *, functions: Mapping | None = None) -> ox.QuerySolutions:
         """Run a SELECT query over the graph validation sees: the default graph and every data

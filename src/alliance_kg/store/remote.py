@@ -87,6 +87,8 @@ SELF_DESCRIPTIONS = (
 class RemoteGraph(KnowledgeGraph):
     """The knowledge graph in a remote SPARQL 1.1 store (see the module's documentation)."""
 
+    holds_copy = False
+
     def __init__(self, remote: Remote):
         super().__init__()
         self.client = SparqlClient(remote)

@@ -15,7 +15,9 @@ process is taken or forked, so a slow query never holds up a write, nor the read
 
 from __future__ import annotations
 
+import time
 from contextlib import ExitStack
+from dataclasses import replace
 
 from flask import Flask, g, request
 
@@ -24,22 +26,26 @@ from ..rules.guard import Guard
 from ..store import KnowledgeGraph, open_graph
 from ..store.admission import QuerySlots
 from ..store.cache import AnswerCache
+from ..store.peers import Peers
 from ..store.queries import check_queries
 from . import api, cors, errors, gsp, headers, inputs, openapi, pages, sparql, ui, writes
 from .auth import load_tokens
 from .context import Services
+from .front import Front
 
 
-def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None) -> Flask:
-    """Build the app. ``kg`` defaults to the graph ``config`` names (opened, shipped data loaded)."""
+def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None, peers: Peers | None = None) -> Flask:
+    """Build the app. ``kg`` defaults to the graph ``config`` names (opened, shipped data loaded);
+    ``peers``: the state shared with the other processes serving it (``serve --workers``)."""
     config = config or Config.from_env()
     check_queries()
     app = Flask(__name__)
     app.config["ALLIANCE_KG_CONFIG"] = config
     kg = kg if kg is not None else open_graph(config)
+    guard = Guard(kg, config.shapes_dir, max_change_quads=config.max_change_quads, peers=peers)
     app.extensions["alliance_kg"] = Services(
         graph=kg,
-        guard=Guard(kg, config.shapes_dir, max_change_quads=config.max_change_quads),
+        guard=guard,
         tokens=load_tokens(config),
         queries=kg.query_runner(memory_bytes=config.query_memory_bytes, federating=bool(config.service_endpoints)),
         slots=QuerySlots(
@@ -76,4 +82,36 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
 
     for module in (inputs, sparql, api, writes, gsp, pages, ui, openapi):
         app.register_blueprint(module.blueprint)
+    version, modified = _state(kg, peers)
+    app.wsgi_app = Front(  # type: ignore[method-assign]
+        app.wsgi_app, sync=guard.catch_up, version=version, modified=modified, max_bytes=config.answer_cache_bytes
+    )
     return app
+
+
+def after_fork(app: Flask) -> None:
+    """Give a worker process forked from the one that built ``app`` what cannot be shared: a
+    query runner of its own (its pool's threads did not come through the fork)."""
+    services = app.extensions["alliance_kg"]
+    config = app.config["ALLIANCE_KG_CONFIG"]
+    app.extensions["alliance_kg"] = replace(
+        services,
+        queries=services.graph.query_runner(
+            memory_bytes=config.query_memory_bytes, federating=bool(config.service_endpoints)
+        ),
+    )
+
+
+def _state(kg: KnowledgeGraph, peers: Peers | None):
+    """The graph's version and the time of its last write, as the front sees them: shared by the
+    worker processes when there are several, else this process's own."""
+    if peers is not None:
+        return (lambda: peers.version), (lambda: peers.modified)
+    seen = [kg.version, time.time()]
+
+    def modified() -> float:
+        if kg.version != seen[0]:
+            seen[:] = [kg.version, time.time()]
+        return seen[1]
+
+    return (lambda: kg.version), modified

@@ -6,6 +6,7 @@ Each view reads its parameters, calls the domain, and returns JSON: nothing else
 from __future__ import annotations
 
 import functools
+import os
 from datetime import date
 
 from flask import Blueprint, Response, jsonify, make_response, request
@@ -18,7 +19,7 @@ from ..knowledge.assignments import list_scopes
 from ..rules.validation import validate
 from . import parameters
 from .common import context_link, report_response
-from .context import graph, services, settings
+from .context import graph, guard, services, settings
 from .parameters import params
 
 blueprint = Blueprint("api", __name__)
@@ -59,7 +60,15 @@ def cached_answer(view):
 def health():
     params()
     kg = graph()
-    return jsonify({"status": "ok", "version": __version__, "triples": kg.cached("size", len)})
+    return jsonify(
+        {
+            "status": "ok",
+            "version": __version__,
+            "triples": kg.cached("size", len),
+            "process": os.getpid(),
+            "graph_version": guard().peers.applied if guard().peers else kg.version,
+        }
+    )
 
 
 @blueprint.get("/api/scopes")
