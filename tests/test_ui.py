@@ -107,6 +107,7 @@ def test_vendor_files(ui_client):
 
 def test_without_yasgui_the_page_is_a_plain_editor_that_says_how_to_install_it(ui_client, monkeypatch, tmp_path):
     monkeypatch.setattr(ui, "YASGUI_BUILD", tmp_path / "missing")
+    ui_client.application.wsgi_app.clear()  # the page with Yasgui, kept by an earlier test, goes
     html = ui_client.get("/").get_data(as_text=True)
     assert 'id="yasgui-missing"' in html and "make install" in html
     assert "yasgui.min.js" not in html

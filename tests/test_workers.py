@@ -8,6 +8,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.message import Message
 
 import pytest
 
@@ -18,10 +19,10 @@ TOKEN = "workers-test-token"
 AKR = "https://w3id.org/alliance-kg/id/"
 
 
-def get(url: str) -> tuple[int, dict, bytes]:
+def get(url: str) -> tuple[int, Message, bytes]:
     request = urllib.request.Request(url, headers={"Connection": "close"})  # a new connection: any worker
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()  # names case-insensitive
 
 
 def post(url: str, body: dict) -> tuple[int, dict]:
@@ -40,12 +41,13 @@ def workers():
         yield server
 
 
-def processes(server, *, at_least: int = 2, tries: int = 200) -> dict[int, dict]:
-    """/health of each process, asked on new connections until ``at_least`` answered."""
-    seen: dict[int, dict] = {}
+def processes(server, *, at_least: int = 2, tries: int = 200) -> dict[str, dict]:
+    """The graph version each process gives in /health's headers, asked on new connections until
+    ``at_least`` answered: {process: {"graph_version": …}}."""
+    seen: dict[str, dict] = {}
     for _ in range(tries):
-        health = json.loads(get(server.url + "/health")[2])
-        seen[health["process"]] = health
+        headers = get(server.url + "/health")[1]
+        seen[headers["X-Process"]] = {"graph_version": int(headers["X-Graph-Version"])}
         if len(seen) >= at_least:
             break
     return seen

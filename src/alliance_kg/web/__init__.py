@@ -34,9 +34,12 @@ from .context import Services
 from .front import Front
 
 
-def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None, peers: Peers | None = None) -> Flask:
+def create_app(
+    config: Config | None = None, *, kg: KnowledgeGraph | None = None, peers: Peers | None = None, workers: int = 1
+) -> Flask:
     """Build the app. ``kg`` defaults to the graph ``config`` names (opened, shipped data loaded);
-    ``peers``: the state shared with the other processes serving it (``serve --workers``)."""
+    ``peers``: the state shared with the other processes serving it (``serve --workers``), and
+    ``workers`` their number: each process takes its share of the query limits (:func:`share`)."""
     config = config or Config.from_env()
     check_queries()
     app = Flask(__name__)
@@ -49,9 +52,9 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
         tokens=load_tokens(config),
         queries=kg.query_runner(memory_bytes=config.query_memory_bytes, federating=bool(config.service_endpoints)),
         slots=QuerySlots(
-            slots=config.query_slots,
-            per_client=config.query_slots_per_client,
-            queue=config.query_queue,
+            slots=share(config.query_slots, workers),
+            per_client=share(config.query_slots_per_client, workers),
+            queue=share(config.query_queue, workers),
             wait_seconds=config.query_queue_seconds,
             retry_after=min(config.query_timeout, config.query_queue_seconds),
         ),
@@ -87,6 +90,17 @@ def create_app(config: Config | None = None, *, kg: KnowledgeGraph | None = None
         app.wsgi_app, sync=guard.catch_up, version=version, modified=modified, max_bytes=config.answer_cache_bytes
     )
     return app
+
+
+def share(limit: int, workers: int) -> int:
+    """A process's share of a limit on queries when ``workers`` processes serve: the limit split
+    evenly (at least 1), so that together they keep to it (``query_slots`` 4 on 2 processes: 2
+    each). A query waits for a slot of the process that took it.
+
+    >>> share(4, 1), share(4, 2), share(16, 2), share(1, 2)
+    (4, 2, 8, 1)
+    """
+    return max(1, limit // max(1, workers))
 
 
 def after_fork(app: Flask) -> None:

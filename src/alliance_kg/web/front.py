@@ -92,7 +92,8 @@ class Front:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
-            headers = [*headers, ("ETag", _etag(version, key)), ("Last-Modified", _http_date(self.modified()))]
+            # the tag of the representation: the same for GET and HEAD, and in every process
+            headers = [*headers, ("ETag", _etag(version, key[1:])), ("Last-Modified", _http_date(self.modified()))]
             about = {"status": captured["status"], "headers": headers}
             if self.version() == version:  # no write meanwhile: the answer is this version's
                 self.answers.put(version, key, body, about)
@@ -105,6 +106,10 @@ class Front:
             return [b""]
         start_response(about["status"], about["headers"])
         return [b""] if method == "HEAD" else [body]
+
+    def clear(self) -> None:
+        """Forget every kept answer (for a change that is not a write: a file the pages use)."""
+        self.answers = AnswerCache(self.answers.max_bytes)
 
     def _keeps(self, status: str, headers: list) -> bool:
         if not status.startswith("200"):
