@@ -374,7 +374,8 @@ def measure_size(label: str, triples: int, args, log) -> dict:
     skipped: dict[str, str] = {}
     with contextlib.ExitStack() as stack:
         starters = {
-            "alliance-kg": lambda: servers.alliance_kg(data_dir, write_token=WRITE_TOKEN, timeout=args.load_timeout),
+            "alliance-kg": lambda: servers.alliance_kg(data_dir, write_token=WRITE_TOKEN, timeout=args.load_timeout,
+                                                       workers=args.workers),
             "oxigraph": lambda: servers.oxigraph(nq, workdir=args.workdir, timeout=args.load_timeout),
             "rdflib-endpoint": lambda: servers.rdflib_endpoint(nq, timeout=args.rdflib_timeout),
         }
@@ -400,6 +401,7 @@ def measure_size(label: str, triples: int, args, log) -> dict:
             if spec.sparql is not None:
                 result["agreement"][spec.key] = {name: result_rows(ep, spec.sparql) for name, ep in endpoints.items()}
         result["http"] = http_rounds(endpoints, rows, args, log)
+        result["serving_memory_mb"] = servers.serving_memory_mb(endpoints["alliance-kg"].pid)
         result["rows"] = {s.key: {"label": s.label, "against": s.against, "min_oxigraph": s.min_oxigraph,
                                   "min_rdflib": s.min_rdflib} for s in rows}
         log(f"  guarded writes ({args.writes} of each): the JSON API, then SPARQL updates")
@@ -510,7 +512,7 @@ def short(reason: str) -> str:
 
 
 def table_rows(results: dict) -> list[Row]:
-    out: list[Row] = []
+    out: list[Row] = [Row("all", "alliance-kg's worker processes (serve --workers)", str(results["settings"].get("workers")))]
     sizes = results["sizes"]
     first = sizes[0] if sizes else None
     for size in sizes:
@@ -634,6 +636,10 @@ def table_rows(results: dict) -> list[Row]:
             out.append(Row(label, "memory of the server after the writes above, to its idle memory",
                            f"{fmt_mb(rss['after_mb'])} / {fmt_mb(rss['idle_mb'])} = {fmt_ratio(grew)}",
                            target="≤ 1.2× (no dataset copy)", met=verdict([grew <= 1.2])))
+        if size.get("serving_memory_mb"):
+            out.append(Row(label, f"memory of the serving processes after the reads ({results['settings'].get('workers')} "
+                                  "workers: PSS summed, pages the forks share counted once)",
+                           fmt_mb(size["serving_memory_mb"])))
         # 4. load and start-up
         la, lo = size["load"]["alliance-kg"], size["load"]["pyoxigraph"]
         r = la["load_s"] / lo["load_s"] if la["load_s"] and lo["load_s"] else None
@@ -721,6 +727,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
                         help="load generator: wrk if installed (auto), else the Python client")
     parser.add_argument("--servers", default=",".join(SERVERS), help="which servers to compare")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
+                        help="alliance-kg's worker processes (serve --workers; default: the cores)")
     parser.add_argument("--writes", type=int, default=20, help="writes of each kind")
     parser.add_argument("--load-rounds", type=int, default=3, help="interleaved rounds of the load measurements")
     parser.add_argument("--validation-timeout", type=float, default=120.0, help="stop plain pySHACL after this many seconds")

@@ -112,13 +112,13 @@ def _wait(sparql_url: str, process: subprocess.Popen, start: float, timeout: flo
 
 @contextlib.contextmanager
 def alliance_kg(data_dir: Path | None, *, write_token: str | None = None, timeout: float = 600.0,
-                threads: int | None = None) -> Iterator[Endpoint]:
-    """``alliance-kg [--data-dir DIR] serve``: in memory, like ``make run``; the shipped graph
-    without ``data_dir``."""
+                threads: int | None = None, workers: int | None = None) -> Iterator[Endpoint]:
+    """``alliance-kg [--data-dir DIR] serve [--workers N]``: in memory, like ``make run``; the
+    shipped graph without ``data_dir``."""
     env = {"ALLIANCE_KG_WRITE_TOKEN": write_token} if write_token else {}
     args = ["--data-dir", str(data_dir)] if data_dir is not None else []
     start = time.monotonic()
-    with running_server(*args, env=env, timeout=timeout, threads=threads) as server:
+    with running_server(*args, env=env, timeout=timeout, threads=threads, workers=workers) as server:
         # /health answered; the first SPARQL answer follows at once.
         for _ in range(100):
             if answers(server.sparql):
@@ -174,3 +174,25 @@ def rdflib_endpoint(nquads: Path, *, timeout: float = 300.0) -> Iterator[Endpoin
             yield Endpoint("rdflib-endpoint", url, "/", first, process.pid)
         finally:
             stop(process)
+
+
+def serving_memory_mb(pid: int) -> float | None:
+    """The memory of process ``pid`` and every process under it (granian's workers), as the sum of
+    their proportional set sizes (PSS: a page the forked workers still share counts once in all),
+    in MB; None where /proc cannot say."""
+    total, todo, seen = 0.0, [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            if current == pid:
+                return None
+    return total

@@ -43,7 +43,9 @@ def test_the_harness_runs_and_prints_every_row(tmp_path):
         for c in (1, 8):
             assert f"{spec['label']}, concurrency {c}" in measures
     # validation (2), writes (3 JSON, 3 SPARQL Update) and memory while writing, load (2), start-up
-    assert len(table) == 2 * len(size["rows"]) + 2 + 6 + 1 + 2 + 1 + 1
+    # the workers, validation (2), writes, memory while writing and serving, load (2), start-up (2)
+    assert len(table) == 1 + 2 * len(size["rows"]) + 2 + 6 + 1 + 1 + 2 + 1 + 1
+    assert table[0]["measure"].startswith("alliance-kg's worker processes") and table[0]["alliance-kg"].isdigit()
     assert sum("guarded write" in m for m in measures) == 6
     assert sum("SPARQL" in m and "guarded write" in m for m in measures) == 3
     assert any(m.startswith("memory of the server after the writes") for m in measures)

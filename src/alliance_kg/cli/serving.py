@@ -56,7 +56,7 @@ def serve(config: Config, host: str, port: int, threads: int, workers: int | Non
     bearer token from ALLIANCE_KG_WRITE_TOKEN or --write-tokens; without one they are disabled.
     """
     from ..store.confine import probe
-    from ..web import create_app, share
+    from ..web import create_app
 
     if write_tokens is not None:
         config = replace(config, write_tokens_file=write_tokens)
@@ -67,7 +67,7 @@ def serve(config: Config, host: str, port: int, threads: int, workers: int | Non
             f"--workers {workers} with --store: a store on disk is held by one process",
             hint="serve it with --workers 1, or serve the graph in memory (no --store) on several",
         )
-    reserved = share(config.query_slots, workers) + share(config.query_queue, workers)  # of each process
+    reserved = config.query_slots + config.query_queue
     threads = threads or reserved + 4
     peers = Peers.create() if workers > 1 else None
     app = create_app(config, peers=peers, workers=workers)
@@ -97,13 +97,7 @@ def serve(config: Config, host: str, port: int, threads: int, workers: int | Non
         f"query processes: {probe(memory_bytes=config.query_memory_bytes).describe()}; "
         f"{config.query_slots} at once ({config.query_slots_per_client} per client), "
         f"{config.query_queue} waiting at most"
-        + (
-            f"; each of the {workers} processes takes its share: {share(config.query_slots, workers)} at once "
-            f"({share(config.query_slots_per_client, workers)} per client), "
-            f"{share(config.query_queue, workers)} waiting, {threads} request threads"
-            if workers > 1
-            else ""
-        ),
+        + (f", for the {workers} processes together; {threads} request threads each" if workers > 1 else ""),
         err=True,
     )
     if threads < reserved + 2:

@@ -24,7 +24,7 @@ from flask import Flask, g, request
 from ..config import Config
 from ..rules.guard import Guard
 from ..store import KnowledgeGraph, open_graph
-from ..store.admission import QuerySlots
+from ..store.admission import QuerySlots, SharedQuerySlots
 from ..store.cache import AnswerCache
 from ..store.peers import Peers
 from ..store.queries import check_queries
@@ -39,7 +39,8 @@ def create_app(
 ) -> Flask:
     """Build the app. ``kg`` defaults to the graph ``config`` names (opened, shipped data loaded);
     ``peers``: the state shared with the other processes serving it (``serve --workers``), and
-    ``workers`` their number: each process takes its share of the query limits (:func:`share`)."""
+    ``workers`` their number: with more than one, the query limits are kept for all of them
+    together (:class:`~alliance_kg.store.admission.SharedQuerySlots`)."""
     config = config or Config.from_env()
     check_queries()
     app = Flask(__name__)
@@ -51,10 +52,10 @@ def create_app(
         guard=guard,
         tokens=load_tokens(config),
         queries=kg.query_runner(memory_bytes=config.query_memory_bytes, federating=bool(config.service_endpoints)),
-        slots=QuerySlots(
-            slots=share(config.query_slots, workers),
-            per_client=share(config.query_slots_per_client, workers),
-            queue=share(config.query_queue, workers),
+        slots=(SharedQuerySlots if workers > 1 else QuerySlots)(
+            slots=config.query_slots,
+            per_client=config.query_slots_per_client,
+            queue=config.query_queue,
             wait_seconds=config.query_queue_seconds,
             retry_after=min(config.query_timeout, config.query_queue_seconds),
         ),
@@ -90,17 +91,6 @@ def create_app(
         app.wsgi_app, sync=guard.catch_up, version=version, modified=modified, max_bytes=config.answer_cache_bytes
     )
     return app
-
-
-def share(limit: int, workers: int) -> int:
-    """A process's share of a limit on queries when ``workers`` processes serve: the limit split
-    evenly (at least 1), so that together they keep to it (``query_slots`` 4 on 2 processes: 2
-    each). A query waits for a slot of the process that took it.
-
-    >>> share(4, 1), share(4, 2), share(16, 2), share(1, 2)
-    (4, 2, 8, 1)
-    """
-    return max(1, limit // max(1, workers))
 
 
 def after_fork(app: Flask) -> None:
