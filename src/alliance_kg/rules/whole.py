@@ -34,9 +34,10 @@ from rdflib.paths import Path as RdflibPath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from ..errors import RemoteUnavailable
+from ..errors import ConfigurationError, RemoteUnavailable
 from ..store import CHANGES_GRAPH, KnowledgeGraph
 from ..store.binding import bind
+from ..store.sparqlparse import parsed
 from . import instore
 from .focused import (
     ShapesIndex,
@@ -105,7 +106,7 @@ def _constraint_report(kg: KnowledgeGraph, constraint: SparqlConstraint, functio
     try:
         return _queried_report(kg, constraint, given)
     except RemoteUnavailable as exc:
-        if "store_status" not in exc.details or _predicates(constraint.query) is None:
+        if "store_status" not in exc.details or _read_predicates(constraint.query) is None:
             raise  # down, or no slice to fall back on
         log.warning("the store could not run %s (%s): running it on the triples it reads", constraint.node, exc)
         return _sliced_report(kg, constraint, functions)
@@ -154,7 +155,7 @@ def _targets(kg: KnowledgeGraph, constraint: SparqlConstraint) -> str:
 def _sliced_report(kg: KnowledgeGraph, constraint: SparqlConstraint, functions: dict) -> rdflib.Graph:
     """The constraint run here, on the triples of ``kg`` it can read (the predicates its query
     names, and its targets' triples), with the project's functions."""
-    predicates = _predicates(constraint.query)
+    predicates = _read_predicates(constraint.query)
     if predicates is None:
         raise Unsupported(
             f"the SPARQL constraint {constraint.node.n3()} calls the project's functions and reads a variable "
@@ -173,23 +174,40 @@ def _sliced_report(kg: KnowledgeGraph, constraint: SparqlConstraint, functions: 
 
 
 @lru_cache(maxsize=64)
-def _algebra(query: str) -> CompValue:
-    return prepareQuery(query).algebra
+def _facts(query: str) -> tuple[frozenset[str], frozenset[str], frozenset[str] | None]:
+    """What a constraint's query projects, the functions it calls and the predicates it reads
+    (:func:`_predicates`), from rdflib's algebra: read once, one thread at a time (rdflib's
+    parser and the algebra it translates as it is walked are not for several threads: :func:`parsed`)."""
+
+    def read():
+        algebra = prepareQuery(query).algebra
+        calls: set[str] = set()
+        _walk(algebra, lambda node: calls.add(str(node.iri)) if getattr(node, "name", "") == "Function" else None)
+        predicates = _predicates(algebra)
+        projected = frozenset(str(v) for v in getattr(algebra, "PV", None) or ())
+        return projected, frozenset(calls), None if predicates is None else frozenset(predicates)
+
+    facts = parsed(read)
+    if facts is None:
+        raise ConfigurationError(f"a SHACL-SPARQL constraint's query cannot be read: {query[:200]}")
+    return facts
 
 
-def _projected(query: str) -> set[str]:
-    return {str(v) for v in getattr(_algebra(query), "PV", None) or ()}
+def _projected(query: str) -> frozenset[str]:
+    return _facts(query)[0]
 
 
-def _calls(query: str) -> set[str]:
+def _calls(query: str) -> frozenset[str]:
     """The IRIs of the functions ``query`` calls outside SPARQL's own."""
-    found: set[str] = set()
-    _walk(_algebra(query), lambda node: found.add(str(node.iri)) if getattr(node, "name", "") == "Function" else None)
-    return found
+    return _facts(query)[1]
 
 
-def _predicates(query: str) -> set[str] | None:
-    """The predicates of ``query``'s triple patterns (inside paths too). A variable predicate
+def _read_predicates(query: str) -> frozenset[str] | None:
+    return _facts(query)[2]
+
+
+def _predicates(algebra: CompValue) -> set[str] | None:
+    """The predicates of a query's triple patterns (inside paths too). A variable predicate
     counts as the IRIs a ``FILTER (?p IN (...))`` of the query lists for it; ``None`` if it has
     no such list (the query could read any triple)."""
     found: set[str] = set()
@@ -212,7 +230,7 @@ def _predicates(query: str) -> set[str] | None:
             if all(isinstance(m, rdflib.URIRef) for m in members):
                 listed.setdefault(node.expr, set()).update(str(m) for m in members)
 
-    _walk(_algebra(query), visit)
+    _walk(algebra, visit)
     if any(v not in listed for v in variables):
         return None
     return found.union(*(listed[v] for v in variables))

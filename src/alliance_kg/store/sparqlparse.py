@@ -24,8 +24,10 @@ pure Python and slow (tens of milliseconds for a small query), and recursive. So
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -212,19 +214,36 @@ def _read(text: str, base_iri: str | None, *, update: bool) -> Reading | None:
     return parsed(walk)
 
 
+#: One parse at a time in a process: pyparsing's parsers (rdflib's SPARQL grammar) keep state while
+#: they parse, and two threads parsing at once fail in ways that have nothing to do with the text
+#: (a TypeError from a parse action, seen under the load test); the recursion limit is one too.
+_PARSING = threading.RLock()
+
+
+def _new_lock_in_child() -> None:
+    """A forked process (a query process) gets a lock of its own: one another thread held at the
+    fork would stay held in the child for good."""
+    global _PARSING
+    _PARSING = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_new_lock_in_child)
+
+
 def parsed(read: Callable[[], T]) -> T | None:
-    """``read()``, a walk over rdflib's parse, with room for its recursion; ``None`` when rdflib
-    cannot read the text (or recurses past even that)."""
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
-    try:
-        return read()
-    except RecursionError:
-        return None
-    except Exception:  # noqa: BLE001 - pyparsing's ParseException and rdflib's errors: it cannot tell
-        return None
-    finally:
-        sys.setrecursionlimit(limit)
+    """``read()``, a walk over rdflib's parse, with room for its recursion, one thread at a time;
+    ``None`` when rdflib cannot read the text (or recurses past even that)."""
+    with _PARSING:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+        try:
+            return read()
+        except RecursionError:
+            return None
+        except Exception:  # noqa: BLE001 - pyparsing's ParseException and rdflib's errors: it cannot tell
+            return None
+        finally:
+            sys.setrecursionlimit(limit)
 
 
 class _Found:
