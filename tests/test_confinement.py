@@ -115,7 +115,7 @@ def blind(monkeypatch, kg):
     from calling out is then the confinement alone."""
     from alliance_kg.store import endpoint, updates
 
-    monkeypatch.setattr(endpoint, "read_query", lambda text, base=None: sparqlparse.NOTHING)
+    monkeypatch.setattr(endpoint, "read_query", lambda text, base=None, **_: sparqlparse.NOTHING)
     monkeypatch.setattr(updates, "read_update", lambda text, base=None: sparqlparse.NOTHING)
     return create_app(Config.from_env({"ALLIANCE_KG_WRITE_TOKEN": TOKEN}), kg=kg).test_client()
 
@@ -355,8 +355,8 @@ def test_a_reading_that_misses_a_service_never_opens_the_network(monkeypatch, kg
     allowed, evil = url + "/allowed", url + "/evil"
     real = endpoint.read_query
 
-    def missing_one(text, base=None):
-        reading = real(text, base)
+    def missing_one(text, base=None, **options):
+        reading = real(text, base, **options)
         return type(reading)(services=tuple(s for s in reading.services if s.iri != evil))
 
     monkeypatch.setattr(endpoint, "read_query", missing_one)

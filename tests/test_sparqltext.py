@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib.plugins.sparql import parser
 
-from alliance_kg.store.sparqlparse import read_query, read_update
+from alliance_kg.store.sparqlparse import NOTHING, read_query, read_update
 from alliance_kg.store.sparqltext import keywords, update_with_dataset
 from fuzzing import fuzz_cases  # noqa: F401 - a fixture
 
@@ -95,10 +95,26 @@ SERVICE_QUERIES = [
 ]
 
 
-@pytest.mark.parametrize("query", SERVICE_QUERIES)
-def test_the_reading_finds_every_service(query):
-    reading = read_query(query)
+SERVICE_QUERIES_GLUED = [  # a keyword glued to a prefixed name, as Oxigraph reads them
+    "PREFIX : <http://h/> SELECT ?a { SERVICE:{ ?a ?b ?c } }",
+    "PREFIX ex: <urn:x> PREFIX : <http://h/> SELECT ?a { ?s ?p ex:.SERVICE : { ?a ?b ?c } }",
+]
+
+
+@pytest.mark.parametrize("confined", [False, True])
+@pytest.mark.parametrize("query", SERVICE_QUERIES + SERVICE_QUERIES_GLUED)
+def test_the_reading_finds_every_service(query, confined):
+    reading = read_query(query, confined=confined)
     assert reading is not None and [s.iri for s in reading.services] == ["http://h/"]
+
+
+def test_a_confined_reading_skips_the_parse_when_the_letters_are_only_in_names():
+    """Vocabulary such as akg:validFrom and variables such as ?from hold the letters of FROM: in a
+    process kept from the network that is no reason to parse the text (30 ms with rdflib)."""
+    query = "SELECT ?from { ?from akg:derivedFrom <urn:service> . FILTER(?from != 'FROM') } # service"
+    assert read_query(query, confined=True) is NOTHING
+    assert read_query(query.replace("?from akg", "?x akg") + " LIMIT 1") is not NOTHING  # letters: parsed
+    assert read_query("SELECT * FROM <urn:g> { ?s ?p ?o }", confined=True).reads_from
 
 
 @pytest.mark.parametrize("update", [

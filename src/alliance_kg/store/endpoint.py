@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -74,7 +74,11 @@ class ProtocolQuery:
     graphs: Choice = Choice("ttl", "text/turtle; charset=utf-8")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The query as plain data, for the pipe to a query process (``asdict``, which copies
+        deeply, took a tenth of the service's time on a simple query)."""
+        data = dict(self.__dict__)
+        data["solutions"], data["graphs"] = dict(self.solutions.__dict__), dict(self.graphs.__dict__)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> ProtocolQuery:
@@ -193,9 +197,9 @@ def evaluate(
     """
     text = query.query
     check_nesting(text)
-    reading = read_query(text, query.base_iri)
     here = confinement()
     networked = here is None or not here.no_network
+    reading = read_query(text, query.base_iri, confined=not networked)
     if reading is None:
         if networked:
             raise FederationDisabled(

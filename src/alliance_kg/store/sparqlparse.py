@@ -34,6 +34,7 @@ from typing import TypeVar
 from urllib.parse import urljoin
 
 from ..errors import TooDeeplyNested
+from .sparqltext import words as bare_words
 
 #: The deepest nesting of brackets (``{``, ``(``, ``[``) a query or update may have. Brackets in
 #: strings count too, so the measure never falls short; real queries nest a few levels.
@@ -133,6 +134,36 @@ def _mentions(text: str, words: tuple[str, ...]) -> bool:
     return "\\u" in lowered or any(word in lowered for word in words)
 
 
+def _mentions_as_words(text: str, words: tuple[str, ...]) -> bool:
+    """Whether a word of ``text`` outside variables, IRIs, strings and comments holds one of
+    ``words`` (in any case), or the text has a backslash (an escape could spell them).
+
+    >>> _mentions_as_words("SELECT ?from { ?from <urn:from> 'from' } # from", _QUERY_WORDS)
+    False
+    >>> [_mentions_as_words(t, _QUERY_WORDS) for t in ("ASK FROM <g> {}", "ASK { ?s ?p ex:.service }", r"ASK {<\\u>}")]
+    [True, True, True]
+    """
+    if "\\" in text:
+        return True
+    upper = tuple(w.upper() for w in words)
+    return any(w in bare for word in bare_words(text) if (bare := _outside_names(word)) for w in upper)
+
+
+def _outside_names(word: str) -> str:
+    """The parts of a lexer's word that could be keywords, upper-cased: all of a keyword or a
+    number; of ``p:local``, the prefix (Oxigraph reads ``SERVICE:x`` as ``SERVICE :x``) and what
+    follows a local part a name cannot start with (``ex:.SERVICE`` is ``ex:``, a dot, ``SERVICE``).
+
+    >>> _outside_names("akg:validFrom"), _outside_names("ex:.service"), _outside_names("service:x")
+    ('AKG', 'EX SERVICE', 'SERVICE')
+    """
+    if ":" not in word:
+        return word.upper()
+    prefix, local = word.split(":", 1)
+    rest = local.lstrip(".-") if local[:1] in (".", "-") else ""
+    return f"{prefix} {rest}".strip().upper()
+
+
 def could_name_graphs(text: str) -> bool:
     """Whether the query ``text`` could read a named graph (it could say ``GRAPH``): when it
     cannot, its dataset need not list the named graphs.
@@ -143,9 +174,15 @@ def could_name_graphs(text: str) -> bool:
     return _mentions(text, ("graph",))
 
 
-def read_query(text: str, base_iri: str | None = None) -> Reading | None:
+def read_query(text: str, base_iri: str | None = None, *, confined: bool = False) -> Reading | None:
     """What the query ``text`` calls and reads; ``None`` when rdflib cannot tell (it does not
     parse, or it is too long to parse quickly).
+
+    The text is parsed only when it could name a service or a graph: when it holds the letters
+    of ``SERVICE`` or ``FROM`` (in any case, or escaped). In a process kept from the network
+    (``confined``), letters inside a variable, an IRI, a string or a comment do not count
+    (``?from`` is common): the lexer of :mod:`.sparqltext` decides, and should it ever misread
+    a text, the process still cannot call out.
 
     >>> [(r.keyword, r.iri) for r in read_query(
     ...     "PREFIX g: <https://example.org/g/> SELECT * FROM g:a FROM NAMED <b> { ?s ?p ?o .SERVICE ?e { } }",
@@ -156,7 +193,7 @@ def read_query(text: str, base_iri: str | None = None) -> Reading | None:
     >>> read_query("ASK { ?s ?p ?o }") is NOTHING, read_query("SELECT * FROM { ?s") is None
     (True, True)
     """
-    if not _mentions(text, _QUERY_WORDS):
+    if not _mentions(text, _QUERY_WORDS) or (confined and not _mentions_as_words(text, _QUERY_WORDS)):
         return NOTHING
     return _read(text, base_iri, update=False)
 

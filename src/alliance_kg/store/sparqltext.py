@@ -70,11 +70,17 @@ def keywords(query: str) -> set[str]:
     >>> "SERVICE" in keywords("ASK { ?service <p:service> 'service'@en }")
     False
     """
-    return {
-        match.group("word").upper()
-        for match in _TOKEN.finditer(query)
-        if match.group("word") and ":" not in match.group("word")
-    }
+    return {word.upper() for word in words(query) if ":" not in word}
+
+
+def words(query: str) -> list[str]:
+    """The words of ``query`` outside strings, IRIs, variables and comments: keywords, prefixed
+    names and numbers.
+
+    >>> words("ASK { ?from ex:.service 'from' } # from")
+    ['ASK', 'ex:.service']
+    """
+    return [match.group("word") for match in _TOKEN.finditer(query) if match.group("word")]
 
 
 _UPDATE_TOKEN = re.compile(

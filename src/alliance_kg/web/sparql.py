@@ -24,13 +24,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Request, Response, g, jsonify, request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.http import parse_accept_header
 
 from ..errors import BadRequest, NotAcceptable, UnsupportedMediaType
 from ..store import serialize_graph
@@ -162,8 +164,15 @@ def _update(updates: list[str], params: MultiDict) -> UpdateRequest:
 def choice(table: tuple[Representation, ...]) -> Choice:
     """What the request's ``Accept`` header chooses from ``table``, for the query process to use
     once it knows the kind of its result; or the 406 it would be."""
+    return _choice(request.headers.get("Accept", ""), table)
+
+
+@functools.lru_cache(maxsize=512)
+def _choice(header: str, table: tuple[Representation, ...]) -> Choice:
+    """:func:`choice` for one ``Accept`` header's text: clients send the same few headers, and
+    reading one costs about a tenth of a millisecond."""
     try:
-        chosen = negotiate(accepted(request.accept_mimetypes), table, what="{what}")
+        chosen = negotiate(accepted(parse_accept_header(header, MIMEAccept)), table, what="{what}")
     except NotAcceptable as exc:
         return Choice(unacceptable=exc.message, hint=exc.hint)
     return Choice(chosen.format.file_extension, chosen.content_type)  # type: ignore[union-attr]
