@@ -49,9 +49,9 @@ def test_a_company_is_found_by_alt_label_id_and_iri(client, key):
 
 
 def test_an_unknown_name_is_a_404_listing_the_closest_known_names(client):
-    error = error_of(client.get("/api/responsibility", query_string={"region": "Europa"}), 404)
+    error = error_of(client.get("/api/responsibility", query_string={"region": "Eur"}), 404)
     assert error["code"] == "not_found"
-    assert "Europa" in error["message"] and "Europe" in error["message"]
+    assert "'Eur'" in error["message"] and "Europe" in error["message"]
     assert error["hint"]
 
 
@@ -94,7 +94,10 @@ def test_hostile_values_are_names_not_query_text(client, shipped):
     before = len(shipped)
     for value in ['x> } ; DROP ALL ; #', '"""', "Europe' } #", "<https://w3id.org/alliance-kg/id/Europe>"]:
         response = client.get("/api/responsibility", query_string={"region": value})
-        assert response.status_code in (400, 404)
+        # punctuation does not count in a name: what is left of the text may name Europe, never run
+        assert response.status_code in (200, 400, 404)
+        if response.status_code == 200:
+            assert response.get_json()["question"]["region"]["id"] == "Europe" and "europe" in value.lower()
         response = client.get(f"/api/lineage/{value}")
         assert response.status_code in (400, 404)
     assert len(shipped) == before

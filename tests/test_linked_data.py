@@ -171,7 +171,7 @@ def test_a_person_is_found_by_family_name(client, shipped):
     assert (person, RDF_TYPE, "https://schema.org/Person") in triples(page, ox.RdfFormat.TURTLE)
 
 
-@pytest.mark.parametrize("path", ["/doc/Europa", "/id/Europa", "/doc/Europa.ttl"])
+@pytest.mark.parametrize("path", ["/doc/Eur", "/id/Eur", "/doc/Eur.ttl"])
 def test_an_unknown_name_is_404_with_the_closest_names(client, path):
     response = client.get(path)
     assert response.status_code == 404

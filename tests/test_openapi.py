@@ -222,7 +222,7 @@ def test_the_documented_dry_run_values_are_those_the_code_accepts(writer):
 
 ERRORS = [
     ("GET", "/api/responsibility?region=Europe&region=China", {}, None, 400),
-    ("GET", "/api/responsibility?region=Europa", {}, None, 404),
+    ("GET", "/api/responsibility?region=Atlantis", {}, None, 404),
     ("GET", "/api/validation", {"Accept": "image/png"}, None, 406),
     ("GET", "/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%7D", {}, None, 400),
     ("GET", "/sparql?update=CLEAR%20ALL", {}, None, 405),

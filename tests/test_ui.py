@@ -74,6 +74,16 @@ def test_page_lists_examples_and_links(ui_client):
     assert '<script src="/vendor/yasgui/yasgui.min.js">' in html, INSTALL_YASGUI
 
 
+def test_the_page_has_the_site_navigation_and_the_box_for_language_tags(ui_client):
+    html = ui_client.get("/").get_data(as_text=True)
+    header = html[html.index("<header>"):html.index("</header>")]
+    assert '<nav class="site"' in header and 'role="search"' in header
+    for href in ('href="/changes"', 'href="/validation"'):
+        assert href in header, href
+    assert '<input type="checkbox" id="show-markup">' in html  # unchecked: no "@en" by default
+    assert "The first example runs when the page opens" in html
+
+
 def test_every_link_of_the_page_answers(ui_client):
     html = ui_client.get("/").get_data(as_text=True)
     links = sorted(set(re.findall(r'(?:src|href)="(/[^"]*)"', html)))
@@ -209,11 +219,19 @@ def test_yasgui_runs_an_example_and_shows_the_rows(page):
     # Syntax highlighting: CodeMirror tokens of the SPARQL mode.
     assert page.locator(".yasqe .CodeMirror .cm-keyword").count() > 0
 
-    page.get_by_role("link", name="Leaders by region").click()
+    page.get_by_role("link", name="Leaders by region").click()  # it ran as the page opened; it runs again
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('10 results')")
     page.wait_for_function("() => document.querySelectorAll('.yasr table.dataTable tbody tr').length === 10")
     rows = _table(page, ".yasr table.dataTable")
     texts = [" | ".join(r) for r in rows]
     assert any("Europe" in t and "Renault" in t for t in texts), texts
+    # Labels in full, without their language tags unless asked (the box above the table).
+    for region, leader in LEADERS.items():
+        assert any(region in row and leader in row for row in rows), (region, texts)
+    assert not any("@en" in t for t in texts), texts
+    page.get_by_label("Show language tags and datatypes").check()
+    page.wait_for_function("() => document.querySelector('.yasr table.dataTable tbody').innerText.includes('@en')")
+    texts = [" | ".join(r) for r in _table(page, ".yasr table.dataTable")]
     for region, leader in LEADERS.items():
         assert any(f'"{region}"@en' in t and f'"{leader}"@en' in t for t in texts), (region, texts)
     assert page.inner_text("#status").startswith("10 results")

@@ -189,15 +189,19 @@ def _free_port(host: str) -> int:
 
 def _warm(app) -> None:
     """Build, while the server already answers, what the first requests would otherwise wait
-    for: the catalog of names, rdflib's SPARQL parser (which query processes then inherit), and
-    (when writes are enabled) the guard's validation graph. On a large graph each takes seconds;
-    on the shipped one, a fraction of a second."""
+    for: the catalog of names, rdflib's SPARQL parser (which query processes then inherit), the
+    search index (a second: pycountry's catalogues of country names are read), and (when writes
+    are enabled) the guard's validation graph. On a large graph each takes seconds; on the
+    shipped one, a fraction of a second."""
     from ..knowledge.catalog import catalog
+    from ..knowledge.search import search_index
     from ..store.sparqlparse import prepare
 
     services = app.extensions["alliance_kg"]
     with services.graph.reading():
         catalog(services.graph)
     prepare()
+    with services.graph.reading():
+        search_index(services.graph)
     if services.tokens:
         services.guard.warm()

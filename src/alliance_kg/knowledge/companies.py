@@ -11,6 +11,7 @@ from ..store import KnowledgeGraph
 from .assignments import Assignment, read_assignments, with_sources
 from .catalog import Ref, catalog
 from .provenance import Layer, layers_of
+from .search import find
 
 
 @dataclass
@@ -48,7 +49,7 @@ def company_roles(kg: KnowledgeGraph, key: str, *, as_of: date | None = None, la
     day = as_of or date.today()
     layers = layers_of(layer)
     cat = catalog(kg)
-    company = cat.resolve(key, ["company"], param="company")
+    company = find(kg, key, ["company"], param="company")
     rows = kg.canned("company_assignments", company=ox.NamedNode(company.iri))
     holding = [a for a in read_assignments(cat, rows, layers) if a.holds_on(day)]
     with_sources(kg, holding, layers)

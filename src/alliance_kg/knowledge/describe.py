@@ -32,7 +32,9 @@ from ..errors import BadRequest, NotFound
 from ..store import BASE, PREFIXES, KnowledgeGraph, value
 from ..store.queries import load_query
 from .catalog import Catalog, Entity, catalog, local_id, normalise
+from .names import fold
 from .provenance import Source, layer_of, node_sources, source_from_row
+from .search import RESOLVING, search_index
 
 #: Properties whose values describe a resource in prose.
 DESCRIPTIONS = [
@@ -282,7 +284,16 @@ def resolve(kg: KnowledgeGraph, key: str) -> str:
         return best[0].iri
     if best:
         raise _ambiguous(key, best)
-    raise _unknown(key, cat)
+    hits = [h for h in search_index(kg).search(key, limit=10) if h.entity.iri.startswith(BASE + "id/")]
+    fitting = [h for h in hits if h.level in RESOLVING]
+    top_hits = [h for h in fitting if h.score == fitting[0].score]
+    by_id = [h for h in top_hits if fold(h.entity.id) == h.name.folded]  # as above, an id before a name
+    top = [h.entity for h in (by_id if len(by_id) == 1 else top_hits)]
+    if len(top) == 1:
+        return top[0].iri
+    if top:
+        raise _ambiguous(key, top)
+    raise _unknown(key, cat, [h.entity for h in hits])
 
 
 def _known_id(kg: KnowledgeGraph, key: str) -> str | None:
@@ -324,16 +335,20 @@ def _ambiguous(key: str, entities: list[Entity]) -> BadRequest:
     return error
 
 
-def _unknown(key: str, cat: Catalog) -> NotFound:
-    names = cat.closest(key, {kind for e in cat.entities.values() for kind in e.kinds})
+def _unknown(key: str, cat: Catalog, near: list[Entity]) -> NotFound:
+    """The 404 of a name nothing fits: the things ``near`` it (the search's suggestions), else
+    the closest known names by spelling."""
+    suggestions = {e.iri: e for e in near}
+    if not suggestions:
+        names = cat.closest(key, {kind for e in cat.entities.values() for kind in e.kinds})
+        suggestions = {e.iri: e for name in names for e in cat.candidates(name) if e.iri.startswith(BASE + "id/")}
     message = f"nothing here is named {key!r}"
-    if names:
-        message += "; closest known names: " + ", ".join(names)
+    if suggestions:
+        message += "; closest known names: " + ", ".join(e.label for e in suggestions.values())
     error = NotFound(
         message,
         hint="give an id (Europe, assignment-Europe), a label or alternative label, or a country's ISO 3166 code",
         kind="thing",
     )
-    suggestions = {e.iri: e for name in names for e in cat.candidates(name) if e.iri.startswith(BASE + "id/")}
     error.details = {"suggestions": [_choice(e) for e in suggestions.values()]}
     return error

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from ..store import PREFIXES, KnowledgeGraph, value
 from .catalog import AKG, Catalog, Ref, catalog
 from .provenance import Layer, Source, layer_of, layers_of, strength_by_layer, triple_sources
+from .search import find
 
 SCHEMA = PREFIXES["schema"]
 RELATIONS = {
@@ -257,7 +258,7 @@ def lineage(kg: KnowledgeGraph, key: str, *, layer: Layer = "all") -> Lineage:
     """The lineage of the model or platform ``key``: ancestors, descendants, platforms, makers."""
     layers = layers_of(layer)
     cat = catalog(kg)
-    thing = cat.resolve(key, ["model", "platform"], param="key")
+    thing = find(kg, key, ["model", "platform"], param="key")
     item = _node(kg, cat, thing.iri, layers)
     links = _links(kg, thing.iri, layers)
     up = _edges(kg, cat, links_above(kg, thing.iri), layers)
@@ -364,9 +365,9 @@ def list_models(kg: KnowledgeGraph, *, brand: str | None = None, platform: str |
     cat = catalog(kg)
     brands: set[str] | None = None
     if brand is not None:
-        owner = cat.resolve(brand, ["brand", "company"], param="brand")
+        owner = find(kg, brand, ["brand", "company"], param="brand")
         brands = {owner.iri} if "brand" in owner.kinds else cat.brands_of_company.get(owner.iri, set())
-    wanted_platform = cat.resolve(platform, ["platform"], param="platform").iri if platform is not None else None
+    wanted_platform = find(kg, platform, ["platform"], param="platform").iri if platform is not None else None
     parents: dict[str, set[str]] = {}
     for row in kg.canned("platform_families"):
         parents.setdefault(row["platform"].value, set()).add(row["family"].value)

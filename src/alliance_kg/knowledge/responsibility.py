@@ -36,6 +36,7 @@ from .assignments import (
 from .catalog import Catalog, Ref, catalog, local_id
 from .matching import and_list, limits_beyond, narrow, neighbours, qualified_by
 from .provenance import Layer, layers_of
+from .search import find
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ def _found_note(
 
 
 def _for_region(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibility:
-    region = cat.resolve(key, ["region"], param="region")
+    region = find(kg, key, ["region"], param="region")
     related = qualified_by(cat, {region.iri})
     for row in kg.canned("region_overlaps", region=ox.NamedNode(region.iri)):
         related.setdefault(row["other"].value, f"shares {row['shared'].value} member countries with {region.label}")
@@ -251,7 +252,7 @@ def _for_region(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibilit
 
 
 def _for_country(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibility:
-    country = cat.resolve(key, ["country"], param="country")
+    country = find(kg, key, ["country"], param="country")
     rows = kg.canned("country_regions", country=ox.NamedNode(country.iri))
     matched: dict[str, list[Via]] = {}
     for row in sorted(rows, key=lambda r: r["region"].value):
@@ -307,10 +308,10 @@ def _for_country(kg, cat: Catalog, key: str, day, layer, layers) -> Responsibili
 def _for_concept(kg, cat: Catalog, kind: str, key: str, region_key, segment_key, day, layer, layers) -> Responsibility:
     """A technology (or a segment), optionally narrowed by a region and a segment."""
     scope_kind = f"{kind}_scope"
-    thing = cat.resolve(key, [kind, scope_kind], param=kind)
+    thing = find(kg, key, [kind, scope_kind], param=kind)
     question: dict = {kind: thing.ref()}
-    region = cat.resolve(region_key, ["region"], param="region") if region_key is not None else None
-    seg = cat.resolve(segment_key, ["segment"], param="segment") if segment_key is not None else None
+    region = find(kg, region_key, ["region"], param="region") if region_key is not None else None
+    seg = find(kg, segment_key, ["segment"], param="segment") if segment_key is not None else None
     if region:
         question["region"] = region.ref()
     if seg:

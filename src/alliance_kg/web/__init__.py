@@ -28,7 +28,24 @@ from ..store.admission import QuerySlots, SharedQuerySlots
 from ..store.cache import AnswerCache
 from ..store.peers import Peers
 from ..store.queries import check_queries
-from . import api, cors, errors, gsp, headers, inputs, openapi, pages, sparql, ui, writes
+from . import (
+    api,
+    atlas,
+    cors,
+    diagrams,
+    errors,
+    gsp,
+    headers,
+    inputs,
+    openapi,
+    pages,
+    search_pages,
+    sparql,
+    steward,
+    ui,
+    vendor,
+    writes,
+)
 from .auth import load_tokens
 from .context import Services
 from .front import Front
@@ -84,7 +101,21 @@ def create_app(
     def _cors(response):
         return cors.allow_reads(response, config.cors_origins)
 
-    for module in (inputs, sparql, api, writes, gsp, pages, ui, openapi):
+    for module in (
+        inputs,
+        sparql,
+        api,
+        writes,
+        gsp,
+        pages,
+        ui,
+        openapi,
+        vendor,
+        search_pages,
+        atlas,
+        diagrams,
+        steward,
+    ):
         app.register_blueprint(module.blueprint)
     version, modified = _state(kg, peers)
     app.wsgi_app = Front(  # type: ignore[method-assign]

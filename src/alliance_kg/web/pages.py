@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
@@ -33,6 +33,8 @@ from ..knowledge import responsibility as resp
 from ..knowledge.catalog import catalog
 from ..knowledge.companies import company_roles
 from ..knowledge.describe import describe, link_target, resolve
+from ..knowledge.lineage import RELATIONS
+from ..knowledge.summaries import grouped, summarise
 from ..knowledge.void import VOID_PREFIXES, describe_dataset
 from ..store import BASE, PREFIXES, serialize_graph
 from .context import graph, settings
@@ -126,12 +128,17 @@ def document(key: str):
     description = describe(kg, iri)
     chosen = _representation(extension)
     if chosen.format is None:
+        answers = _answers(kg, iri)
         body = render_template(
             "resource.html",
             d=description,
             doc_url=url_for("pages.document", key=key),
             formats=[(e, t) for e, t in EXTENSIONS.items() if e != "html"],
-            **_answers(kg, iri),
+            api_link=_api_link(kg, iri, key, description.types),
+            summary=summarise(description, covered=_covered(answers)),
+            statements=grouped(description.outgoing),
+            incoming=grouped(description.incoming),
+            **answers,
         )
         response = Response(body, content_type="text/html; charset=utf-8")
     else:
@@ -161,6 +168,41 @@ def _answers(kg, iri: str) -> dict:
     except AllianceKGError:  # a page still shows the statements when an answer cannot be given
         return {}
     return {}
+
+
+def _covered(answers: dict) -> frozenset[str]:
+    """The properties the key roles of a page show (so its key facts need not): a company's
+    alliance, a model's or platform's lineage links."""
+    if "roles" in answers:
+        return frozenset({PREFIXES["org"] + "memberOf"})
+    if "lineage" in answers:
+        return frozenset(RELATIONS)
+    return frozenset()
+
+
+#: The JSON API answer about a thing of each kind (the page's summary links to it): the kind, the
+#: endpoint, and the query parameter that names the thing (``None``: the thing is in the path).
+API_OF_KIND = (
+    ("region", "api.responsibility", "region"),
+    ("country", "api.responsibility", "country"),
+    ("technology_scope", "api.responsibility", "technology"),
+    ("segment_scope", "api.responsibility", "segment"),
+    ("company", "api.company", None),
+    ("model", "api.lineage_of", None),
+    ("platform", "api.lineage_of", None),
+)
+
+
+def _api_link(kg, iri: str, key: str, types) -> str | None:
+    """The path of the JSON API's answer about the thing at ``iri`` (id ``key``), or ``None``."""
+    entity = catalog(kg).entities.get(iri)
+    kinds = entity.kinds if entity else set()
+    for kind, endpoint, param in API_OF_KIND:
+        if kind in kinds:
+            return f"{url_for(endpoint)}?{urlencode({param: key})}" if param else url_for(endpoint, key=key)
+    if any(t.value == PREFIXES["akg"] + "LeadershipAssignment" for t in types):
+        return url_for("writes.assignment", key=key)
+    return None
 
 
 @blueprint.get("/graph/<name>")

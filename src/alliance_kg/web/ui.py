@@ -11,7 +11,9 @@ Content-Security-Policy (:mod:`.headers`, as on every page) tells the browser to
 from anywhere else. Without YASGUI (no ``node_modules``, e.g. a wheel install), or with
 ``?editor=plain``, the page falls back to a plain editor of its own (a text area and a results
 table) and says how to install YASGUI.
-``?example=<name>`` opens the page on that example and runs it.
+The page runs its first example as it opens (``?example=<name>``: that example instead), shows
+labels in full and literals without their language tags and datatypes unless asked (a box on the
+page), and carries the site's navigation and search box (``_nav.html``).
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def _example(name: str, text: str) -> Example:
 
 @blueprint.get("/")
 def query_page():
+    """The query page: the editor on the selected example (the first by default), which the page runs as it opens."""
     args = params("editor", "example")
     if args["editor"] not in (None, "yasgui", "plain"):
         raise BadRequest(f"unknown editor {args['editor']!r}", hint="editor=yasgui (the default) or editor=plain")
@@ -107,7 +110,6 @@ def query_page():
         "prefixes": PREFIXES,
         "examples": [asdict(e) for e in known],
         "selected": args["example"] or known[0].name,
-        "run": args["example"] is not None,
     }
     html = render_template(
         "ui/query.html",

@@ -1,6 +1,10 @@
 /* The query page of alliance-kg: YASGUI's editor (Yasqe) and results (Yasr) when the page loaded
  * them, else a plain editor of its own. Both run the examples, show SELECT results as a table and
- * link resource IRIs to this service's resource pages. Every request goes to this service. */
+ * link resource IRIs to this service's resource pages. Every request goes to this service.
+ *
+ * The page runs its example (the first, or the one ?example= names) as it opens, so a reader sees
+ * answers before writing a query. Cells show labels in full, wrapped, never cut with an ellipsis;
+ * literals show their text alone, and "Show language tags and datatypes" adds "@en", "^^xsd:…". */
 (function () {
   "use strict";
 
@@ -11,6 +15,7 @@
   var status = document.getElementById("status");
   var yasrEl = document.getElementById("yasr");
   var plainResults = document.getElementById("plain-results");
+  var showMarkup = document.getElementById("show-markup");
   var XSD_STRING = "http://www.w3.org/2001/XMLSchema#string";
   var yasqe = null;
 
@@ -78,9 +83,10 @@
       return iriNode(term.value, shorten(term.value, prefixes));
     }
     if (term.type === "bnode") return document.createTextNode("_:" + term.value);
+    // The tag or datatype is always in the table, shown only when asked (body.show-markup).
     var literal = element("span", { class: "literal", text: term.value });
-    if (term["xml:lang"]) literal.append(element("small", { text: "@" + term["xml:lang"] }));
-    else if (term.datatype && term.datatype !== XSD_STRING) literal.append(element("small", { text: "^^" + shorten(term.datatype, prefixes) }));
+    if (term["xml:lang"]) literal.append(element("small", { class: "markup", text: "@" + term["xml:lang"] }));
+    else if (term.datatype && term.datatype !== XSD_STRING) literal.append(element("small", { class: "markup", text: "^^" + shorten(term.datatype, prefixes) }));
     return literal;
   }
 
@@ -237,10 +243,25 @@
       editorHeight: "300px",
       requestConfig: { endpoint: config.sparql, method: "POST" },
     });
+    // Literals without their language tag or datatype unless the page's box asks for them: the
+    // table plugin writes a literal with neither as its bare text. (Yasr's own "Simple view" does
+    // this too, but also drops the row numbers and the <…> of IRIs.)
+    var Table = Yasr.plugins.table;
+    if (Table && typeof Table.prototype.formatLiteral === "function" && !Table.prototype.formatLiteral.bare) {
+      var formatLiteral = Table.prototype.formatLiteral;
+      Table.prototype.formatLiteral = function (literal, prefixes) {
+        if (showMarkup.checked) return formatLiteral.call(this, literal, prefixes);
+        return formatLiteral.call(this, { type: literal.type, value: literal.value }, prefixes);
+      };
+      Table.prototype.formatLiteral.bare = true;
+    }
+    // The table in full: no ellipsis (Yasr cuts long labels by default; its "Ellipse" switch
+    // still does, for whoever wants it).
     var yasr = new Yasr(yasrEl, {
       persistenceId: null,
       pluginOrder: ["table", "response"],
       defaultPlugin: "table",
+      plugins: { table: { enabled: true, dynamicConfig: { isEllipsed: false } } },
       prefixes: function () { return Object.assign({}, config.prefixes, yasqe.getPrefixesFromQuery()); },
     });
     window.queryPage = { yasqe: yasqe, yasr: yasr };  // for the browser's console and the tests
@@ -267,6 +288,13 @@
 
   // --- the page -----------------------------------------------------------------------------
 
+  /** Show or hide the language tags and datatypes of literals, in either table. */
+  function applyMarkup() {
+    document.body.classList.toggle("show-markup", showMarkup.checked);
+    var yasr = window.queryPage && window.queryPage.yasr;
+    if (yasr && yasr.results) yasr.draw();
+  }
+
   function select(link) {
     document.querySelectorAll("a.example").forEach(function (other) {
       other.classList.toggle("selected", other === link);
@@ -291,6 +319,8 @@
     });
   });
 
+  showMarkup.addEventListener("change", applyMarkup);
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     runPlain();
@@ -310,5 +340,6 @@
     }
   }
   document.body.dataset.ready = yasqe ? "yasgui" : "plain";
-  if (config.run) run();
+  document.body.classList.toggle("show-markup", showMarkup.checked);
+  run();
 })();

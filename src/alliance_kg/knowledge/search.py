@@ -1,0 +1,268 @@
+"""Search: one engine for the search box and for every name the JSON API accepts.
+
+Every thing of the catalog is found by its labels, alternative labels, id, codes and the short
+forms of a name with a parenthesis (:func:`.catalog.aliases`); a country also by its names in
+other languages (pycountry's own gettext catalogues of ISO 3166-1) and its former names (ISO
+3166-3, pycountry's historic countries: ``East Timor``, ``Burma``). A query meets a name at the
+first of these levels that fits (:data:`LEVELS`):
+
+* ``name``: the same words, ignoring case, accents and punctuation (``south-east asia``);
+* ``spelling``: the same letters, ignoring spaces and hyphens (``Southeast Asia``, ``e-POWER``);
+* ``word forms``: the same words once stemmed (Snowball's English stemmer: ``PHEVs``,
+  ``autonomous drive``, ``battery technologies``);
+* ``other language``: a country's name in another language (``Deutschland``, ``Brasil``);
+* ``part of the name``: every word of the query is a word of the name (``Qashqai`` for each
+  generation of the Nissan Qashqai);
+* ``typo``: one edit away for a short name, two for a longer one (RapidFuzz's Levenshtein
+  distance on the stemmed letters: ``Renualt``, ``germny``); ``typo in part of the name``: each
+  word of the query is a word of the name or a typo of one (``batery``, ``Mitsubshi``);
+* ``beginning``: the query starts the name (for suggestions as one types).
+
+The index is built from the catalog on first use and follows it after each change (the entries
+of the changed things only), like the catalog itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from ..errors import BadRequest, NotFound
+from ..store import KnowledgeGraph
+from .catalog import KIND_NAMES, Catalog, Entity, catalog
+from .names import Name, allowed_edits, close, fold, names_of, plural, stem
+
+#: The levels at which a query meets a name, best first, with the score of each.
+LEVELS = {
+    "name": 1.0,
+    "spelling": 0.97,
+    "word forms": 0.95,
+    "other language": 0.93,
+    "part of the name": 0.8,
+    "typo": 0.75,
+    "typo in part of the name": 0.7,
+    "beginning": 0.6,
+}
+#: The levels a name given to the API may resolve at (a beginning is a suggestion, not a name).
+RESOLVING = frozenset(LEVELS) - {"beginning"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A thing a query found: the thing, the name it met, the level it met it at, and the score."""
+
+    entity: Entity
+    kind: str
+    name: Name
+    level: str
+    score: float
+
+    def to_json(self) -> dict:
+        ref = self.entity.ref()
+        return {
+            "id": ref.id,
+            "iri": ref.iri,
+            "label": ref.label,
+            "kind": self.kind,
+            "kind_name": KIND_NAMES[self.kind],
+            "matched": self.name.text,
+            "matched_as": self.name.source,
+            "level": self.level,
+            "score": self.score,
+        }
+
+
+class SearchIndex:
+    """The names of every thing of a catalog, folded, compacted and stemmed for lookups."""
+
+    def __init__(self, names: dict[str, list[Name]], entities: dict[str, Entity]):
+        self.names = names
+        self.entities = entities
+        self._exact: dict[str, dict[str, set[tuple[str, Name]]]] = {"folded": {}, "compact": {}, "stemmed": {}}
+        for iri, entity_names in names.items():
+            self._add(iri, entity_names)
+        self._fuzzy: tuple[list[str], list[tuple[str, Name]]] | None = None
+
+    @classmethod
+    def build(cls, cat: Catalog) -> SearchIndex:
+        return cls({iri: names_of(e) for iri, e in cat.entities.items()}, cat.entities)
+
+    def patched(self, cat: Catalog, subjects: Iterable[str]) -> SearchIndex:
+        """This index after changes of ``subjects``: their names read again from ``cat``."""
+        names = dict(self.names)
+        for iri in subjects:
+            names.pop(iri, None)
+            if iri in cat.entities:
+                names[iri] = names_of(cat.entities[iri])
+        return SearchIndex(names, cat.entities)
+
+    def _add(self, iri: str, entity_names: list[Name]) -> None:
+        folded, compact, stemmed = self._exact["folded"], self._exact["compact"], self._exact["stemmed"]
+        for name in entity_names:
+            entry = (iri, name)
+            folded.setdefault(name.folded, set()).add(entry)
+            if name.compact != name.folded:
+                compact.setdefault(name.compact, set()).add(entry)
+            if name.stemmed != name.folded:
+                stemmed.setdefault(name.stemmed, set()).add(entry)
+
+    def _choices(self) -> tuple[list[str], list[tuple[str, Name]]]:
+        """The stemmed, compacted names typos are looked for in (a country's names in other
+        languages are only matched whole: they are many, and a typo of one is rarely meant)."""
+        if self._fuzzy is None:
+            keys, owners = [], []
+            for iri, entity_names in self.names.items():
+                for name in entity_names:
+                    if not name.translated and len(name.compact) >= 3:
+                        keys.append(name.stemmed.replace(" ", ""))
+                        owners.append((iri, name))
+            self._fuzzy = (keys, owners)
+        return self._fuzzy
+
+    def search(self, query: str, kinds: Sequence[str] = (), limit: int = 10) -> list[Hit]:
+        """The things ``query`` finds among ``kinds`` (any kind when empty), best first: one hit
+        per thing, at the best level any of its names meets the query."""
+        folded = fold(query)
+        if not folded:
+            return []
+        compact, stemmed = folded.replace(" ", ""), stem(folded)
+        best: dict[str, Hit] = {}
+
+        def offer(iri: str, name: Name, level: str) -> None:
+            entity = self.entities.get(iri)
+            if entity is None:
+                return
+            kind = _kind(entity, kinds)
+            if kind is None:
+                return
+            score = LEVELS[level]
+            if name.translated:  # a name in another language is a level below the thing's own
+                level, score = "other language", LEVELS["other language"]
+            held = best.get(iri)
+            if held is None or score > held.score:
+                best[iri] = Hit(entity, kind, name, level, score)
+
+        for field, key, level in (
+            ("folded", folded, "name"),
+            ("compact", compact, "spelling"),
+            ("folded", compact, "spelling"),  # a one-word name is its own compact form
+            ("stemmed", stemmed, "word forms"),
+            ("folded", stemmed, "word forms"),  # and a name no stemmer changes, its own stem
+        ):
+            for iri, name in self._exact[field].get(key, ()):
+                offer(iri, name, level)
+        words = set(stemmed.split())
+        partial = max(map(len, words)) >= 3  # "a b" is in too many names to mean any of them
+        for iri, entity_names in self.names.items():
+            for name in entity_names:
+                if name.translated:
+                    continue
+                own = set(name.stemmed.split())
+                if partial and words <= own and name.stemmed != stemmed:
+                    offer(iri, name, "part of the name")
+                elif partial and all(any(close(word, other) for other in own) for word in words):
+                    offer(iri, name, "typo" if len(words) == len(own) else "typo in part of the name")
+                elif len(compact) >= 2 and name.compact.startswith(compact):
+                    offer(iri, name, "beginning")
+        if len(compact) >= 4:
+            keys, owners = self._choices()
+            squeezed = stemmed.replace(" ", "")
+            allowed = allowed_edits(squeezed)
+            for _, distance, index in process.extract(
+                squeezed, keys, scorer=Levenshtein.distance, score_cutoff=allowed, limit=None
+            ):
+                if distance > 0:
+                    iri, name = owners[index]
+                    offer(iri, name, "typo")
+        ranked = sorted(best.values(), key=lambda h: (-h.score, _KIND_ORDER.get(h.kind, 99), h.entity.label.casefold()))
+        return ranked[:limit]
+
+
+#: Kinds in the order a tie is broken in: what people ask about most first.
+_KIND_ORDER = {
+    kind: i
+    for i, kind in enumerate(
+        ("company", "country", "region", "technology", "segment", "model", "platform", "person", "document")
+    )
+}
+
+
+def _kind(entity: Entity, kinds: Sequence[str]) -> str | None:
+    """The kind ``entity`` is found as: the first of ``kinds`` it has, or its own first kind."""
+    if kinds:
+        return next((k for k in kinds if k in entity.kinds), None)
+    return min(entity.kinds, key=lambda k: (_KIND_ORDER.get(k, 99), k)) if entity.kinds else None
+
+
+def search_index(kg: KnowledgeGraph) -> SearchIndex:
+    """The search index of ``kg``'s current state: built on first use from the catalog, then
+    patched after each change with the names of the things it touched."""
+    return kg.cached(
+        "search",
+        lambda kg: SearchIndex.build(catalog(kg)),
+        patch=lambda kg, old, subjects: old.patched(catalog(kg), subjects),
+    )
+
+
+#: How many names of a kind a "nothing is called that" answer lists in full.
+LISTED = 40
+
+
+def find(kg: KnowledgeGraph, key: str, kinds: Sequence[str], *, param: str) -> Entity:
+    """The thing ``key`` names among ``kinds`` (in order of preference), for a question to the
+    API: an id, IRI or name as :meth:`.Catalog.resolve` reads them; failing that, the one thing
+    the search finds best at a resolving level (another word form or spelling, a name in another
+    language, part of a name, a typo).
+
+    :raises BadRequest: ``key`` is empty, or several things fit it equally well (the message and
+        ``details["candidates"]`` list them: a model's name without its generation names each).
+    :raises NotFound: nothing fits; the message tells a near miss (``details["suggestions"]``)
+        from a name that is nothing like any in the graph (it then lists the kind's names).
+    """
+    cat = catalog(kg)
+    try:
+        return cat.resolve(key, kinds, param=param)
+    except NotFound as missing:
+        hits = search_index(kg).search(key, kinds, limit=20)
+        fitting = [h for h in hits if h.level in RESOLVING]
+        if fitting and sum(h.score == fitting[0].score for h in fitting) == 1:
+            return fitting[0].entity
+        if fitting:
+            raise _several(key, [h for h in fitting if h.score == fitting[0].score], param) from None
+        raise _nothing(cat, key, kinds, hits, param, missing) from None
+
+
+def _described(hit: Hit) -> str:
+    shown = f"{hit.entity.label} (id {hit.entity.id}"
+    if fold(hit.name.text) != fold(hit.entity.label):
+        shown += f", as {hit.name.text!r}"
+    return shown + ")"
+
+
+def _several(key: str, hits: list[Hit], param: str) -> BadRequest:
+    what = KIND_NAMES[hits[0].kind] if len({h.kind for h in hits}) == 1 else "thing"
+    error = BadRequest(
+        f"{param}={key!r} fits {len(hits)} {plural(what)} equally well: " + ", ".join(_described(h) for h in hits),
+        hint="give the id of the one you mean",
+    )
+    error.details = {"candidates": [h.to_json() for h in hits]}
+    return error
+
+
+def _nothing(cat: Catalog, key: str, kinds: Sequence[str], hits: list[Hit], param: str, missing: NotFound) -> NotFound:
+    what = " or ".join(dict.fromkeys(KIND_NAMES[k] for k in kinds))
+    if hits:
+        message = f"no {what} is known as {key!r} (parameter {param!r}); did you mean: " + ", ".join(
+            _described(h) for h in hits[:5]
+        )
+    else:
+        known = sorted({e.label for e in cat.of_kind(kinds[0])}, key=str.casefold)
+        listed = ", ".join(known[:LISTED]) + (f" and {len(known) - LISTED} more" if len(known) > LISTED else "")
+        message = f"nothing in the graph is called {key!r} (parameter {param!r})"
+        message += f"; the {plural(KIND_NAMES[kinds[0]])} the sources name are: {listed}" if known else ""
+    error = NotFound(message, hint=missing.hint, kind=missing.kind)
+    error.details = {"suggestions": [h.to_json() for h in hits[:5]], "near_miss": bool(hits)}
+    return error
