@@ -243,9 +243,7 @@ def _functions(shapes_dir: Path) -> dict:
 
 def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint], functions: dict) -> rdflib.Graph:
     """A ``sh:ValidationReport`` of the SPARQL constraints on every node they target."""
-    report = rdflib.Graph()
-    root = rdflib.BNode()
-    conforms = True
+    report = ReportWriter()
     for constraint in constraints:
         targets = _all_targets(store, constraint)
         if not targets:
@@ -253,19 +251,12 @@ def _sparql_report_all(store: ox.Store, constraints: Iterable[SparqlConstraint],
         rows = solutions(store.query(constraint.query, custom_functions=functions))
         variables = rows.variables
         if ox.Variable("this") not in variables:  # not projected: run it on each target instead
-            nested = _sparql_report(store, sorted(targets, key=str), [constraint], functions)
-            for result in nested.objects(None, SH.result):
-                conforms = False
-                report.add((root, SH.result, result))
-                report += nested.triples((result, None, None))
+            report.adopt(_sparql_report(store, sorted(targets, key=str), [constraint], functions))
             continue
         for node, bound in _distinct_rows(rows, variables):
             if node in targets:
-                conforms = False
-                _add_result(report, root, constraint, node, bound)
-    report.add((root, RDF.type, SH.ValidationReport))
-    report.add((root, SH.conforms, rdflib.Literal(conforms)))
-    return report
+                report.add(constraint, node, bound)
+    return report.done()
 
 
 def _empty_report() -> ValidationReport:
@@ -310,9 +301,7 @@ def _sparql_report(
     store: ox.Store, focus: list[ox.NamedNode], constraints: Iterable[SparqlConstraint], functions: dict
 ) -> rdflib.Graph:
     """A ``sh:ValidationReport`` of the SPARQL constraints on ``focus``, as pySHACL writes it."""
-    report = rdflib.Graph()
-    root = rdflib.BNode()
-    conforms = True
+    report = ReportWriter()
     classes: dict = {}
     for constraint in constraints:
         for node in focus:
@@ -320,11 +309,35 @@ def _sparql_report(
                 continue
             rows = solutions(query_bound(store, constraint.lateral, {"this": node}, custom_functions=functions))
             for _, bound in _distinct_rows(rows, rows.variables, default=node):
-                conforms = False
-                _add_result(report, root, constraint, node, bound)
-    report.add((root, RDF.type, SH.ValidationReport))
-    report.add((root, SH.conforms, rdflib.Literal(conforms)))
-    return report
+                report.add(constraint, node, bound)
+    return report.done()
+
+
+class ReportWriter:
+    """A ``sh:ValidationReport`` of SPARQL constraints being written, as pySHACL writes it: one
+    result at a time, ``sh:conforms`` once every result is in."""
+
+    def __init__(self) -> None:
+        self.graph = rdflib.Graph()
+        self.root = rdflib.BNode()
+        self.conforms = True
+
+    def add(self, constraint: SparqlConstraint, node, bound: dict) -> None:
+        """A result of ``constraint`` on ``node`` (``bound``: the variables its row binds)."""
+        self.conforms = False
+        _add_result(self.graph, self.root, constraint, node, bound)
+
+    def adopt(self, other: rdflib.Graph) -> None:
+        """Every result of another report."""
+        for result in other.objects(None, SH.result):
+            self.conforms = False
+            self.graph.add((self.root, SH.result, result))
+            self.graph += other.triples((result, None, None))
+
+    def done(self) -> rdflib.Graph:
+        self.graph.add((self.root, RDF.type, SH.ValidationReport))
+        self.graph.add((self.root, SH.conforms, rdflib.Literal(self.conforms)))
+        return self.graph
 
 
 def _distinct_rows(solutions, variables, default=None):

@@ -40,9 +40,9 @@ from ..store.binding import bind
 from ..store.sparqlparse import parsed
 from . import instore
 from .focused import (
+    ReportWriter,
     ShapesIndex,
     SparqlConstraint,
-    _add_result,
     _distinct_rows,
     _explained,
     _functions,
@@ -114,26 +114,20 @@ def _constraint_report(kg: KnowledgeGraph, constraint: SparqlConstraint, functio
 
 def _queried_report(kg: KnowledgeGraph, constraint: SparqlConstraint, given: dict | None) -> rdflib.Graph:
     """The constraint run by the store: its own ``SELECT`` joined with its targets."""
-    report = rdflib.Graph()
-    root = rdflib.BNode()
-    conforms = True
+    report = ReportWriter()
     if "this" in _projected(constraint.query):
         text = constraint.prefixes + f"SELECT * WHERE {{ {_targets(kg, constraint)} {{ {constraint.select} }} }}"
         rows = kg.validation_query(text, functions=given)
         for node, bound in _distinct_rows(rows, rows.variables):
-            conforms = False
-            _add_result(report, root, constraint, node, bound)
+            report.add(constraint, node, bound)
     else:  # $this not projected: the query can only be run once per focus node, with it bound
         targets = _rows(kg)(f"SELECT DISTINCT ?this WHERE {_targets(kg, constraint)}")
         for row in list(targets):
             focus: Any = row["this"]
             rows = kg.validation_query(bind(constraint.query, {"this": focus}), functions=given)
             for _, bound in _distinct_rows(rows, rows.variables, default=focus):
-                conforms = False
-                _add_result(report, root, constraint, focus, bound)
-    report.add((root, RDF.type, SH.ValidationReport))
-    report.add((root, SH.conforms, rdflib.Literal(conforms)))
-    return report
+                report.add(constraint, focus, bound)
+    return report.done()
 
 
 def _targets(kg: KnowledgeGraph, constraint: SparqlConstraint) -> str:
