@@ -188,15 +188,11 @@ def rss_mb(pid: int) -> float:
 
 
 def wait_warm(endpoint, seconds: float = 600) -> None:
-    """Until the server's warm-up (catalog, the guard's graph) is done: its CPU time stops growing."""
-    last, deadline = -1.0, time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        fields = Path(f"/proc/{endpoint.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        cpu = (int(fields[11]) + int(fields[12])) / 100
-        if cpu == last:
-            return
-        last = cpu
-        time.sleep(1.0)
+    """Until the server's warm-up (catalog, the guard's graph) is done: its CPU time stops growing
+    for a second."""
+    from servers import wait_idle  # bench/, beside this file
+
+    wait_idle(endpoint.pid, cap=seconds, interval=1.0, max_cpu=0.0)
 
 
 def main() -> None:
