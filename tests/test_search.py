@@ -187,3 +187,22 @@ def test_a_new_name_is_found_after_a_write(kg):
     assert created.status_code == 201, created.get_json()
     hit = writer.get("/api/search?q=Zephyrions").get_json()["results"][0]
     assert hit["label"] == "Mitsubishi Zephyrion" and hit["level"] == "part of the name"
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def test_a_browser_gets_an_error_as_a_page_with_the_choices_as_links(client):
+    several = client.get("/lineage/Qashqai", headers=BROWSER)
+    assert several.status_code == 400 and several.mimetype == "text/html"
+    page = several.get_data(as_text=True)
+    for candidate in client.get("/api/lineage/Qashqai").get_json()["error"]["candidates"]:
+        assert f'href="/id/{candidate["id"]}"' in page
+    near = client.get("/doc/Eur", headers=BROWSER)
+    assert near.status_code == 404 and 'href="/id/Europe"' in near.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json", "text/html;q=0.5, application/json"])
+def test_other_clients_get_the_json_envelope(client, accept):
+    answer = client.get("/doc/Eur", headers={"Accept": accept} if accept else {})
+    assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "not_found"

@@ -2,12 +2,13 @@
 
 alliance-kg's own errors carry their status; HTTP errors raised by Flask (unknown route, wrong
 method) keep theirs; anything else is a bug: logged with its traceback, answered with a
-generic 500 that leaks nothing.
+generic 500 that leaks nothing. A browser (a request whose ``Accept`` prefers ``text/html`` to
+JSON) gets the same error as a page, with the things a name could mean as links.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import AllianceKGError, NotFound
@@ -35,10 +36,45 @@ def hint_of(exc: AllianceKGError) -> str | None:
 
 
 def envelope(status: int, code: str, message: str, hint: str | None = None, **extra) -> Response:
+    """The error as JSON, or as a page for a browser (:func:`wants_html`)."""
+    if wants_html():
+        try:
+            return _page(status, code, message, hint, extra)
+        except Exception:  # noqa: BLE001 - a page that fails (a broken template) must not hide the error
+            pass
     body = {"status": status, "code": code, "message": message, "hint": hint, **extra}
     response = jsonify({"error": body})
     response.status_code = status
     return response
+
+
+#: Paths of the data services: their errors are always the JSON envelope, whatever ``Accept`` says
+#: (clients of the API, SPARQL and the Graph Store read errors by their ``code``).
+DATA_PATHS = ("/api/", "/sparql", "/store", "/health", "/openapi.json", "/.well-known/", "/vendor/", "/static/")
+
+
+def wants_html() -> bool:
+    """Whether the error should be a page: a request for a page (not a data service's path)
+    whose ``Accept`` prefers ``text/html`` to JSON (a browser's; not ``*/*``, not a missing header)."""
+    if request.path.startswith(DATA_PATHS):
+        return False
+    accept = request.accept_mimetypes
+    return accept.quality("text/html") > accept.quality("application/json") and "text/html" in accept.values()
+
+
+def _page(status: int, code: str, message: str, hint: str | None, extra: dict) -> Response:
+    candidates, suggestions = extra.get("candidates") or [], extra.get("suggestions") or []
+    html = render_template(
+        "error.html",
+        status=status,
+        title=code.replace("_", " "),
+        message=message,
+        hint=hint,
+        choices=candidates or suggestions,
+        choices_title="It could mean" if candidates else "Closest names",
+        query=next((v for v in request.view_args.values() if isinstance(v, str)), None) if request.view_args else None,
+    )
+    return Response(html, status=status, content_type="text/html; charset=utf-8")
 
 
 def _code_for(exc: HTTPException) -> str:
