@@ -194,6 +194,7 @@ def _warm(app) -> None:
     are enabled) the guard's validation graph. On a large graph each takes seconds; on the
     shipped one, a fraction of a second."""
     from ..knowledge.catalog import catalog
+    from ..knowledge.names import preload
     from ..knowledge.search import search_index
     from ..store.sparqlparse import prepare
 
@@ -201,6 +202,7 @@ def _warm(app) -> None:
     with services.graph.reading():
         catalog(services.graph)
     prepare()
+    preload(pause=0.005)  # gently: a second of CPU, resting between languages and countries
     with services.graph.reading():
         search_index(services.graph)
     if services.tokens:

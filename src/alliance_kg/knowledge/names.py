@@ -9,6 +9,7 @@ import functools
 import gettext
 import os
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 
@@ -127,14 +128,32 @@ def _country_name_keys(alpha_2: str) -> tuple[Name, ...]:
 
 
 @functools.cache
-def _translations() -> dict[str, gettext.NullTranslations]:
-    """pycountry's gettext catalogues of ISO 3166-1 country names, by language."""
+def _languages() -> tuple[str, ...]:
+    """The languages of pycountry's gettext catalogues of ISO 3166-1 country names."""
     root = pycountry.LOCALES_DIR
-    found: dict[str, gettext.NullTranslations] = {}
-    for language in sorted(os.listdir(root)):
-        if os.path.exists(os.path.join(root, language, "LC_MESSAGES", "iso3166-1.mo")):
-            found[language] = gettext.translation("iso3166-1", root, languages=[language])
-    return found
+    return tuple(
+        language
+        for language in sorted(os.listdir(root))
+        if os.path.exists(os.path.join(root, language, "LC_MESSAGES", "iso3166-1.mo"))
+    )
+
+
+@functools.cache
+def _catalogue(language: str) -> gettext.NullTranslations:
+    """pycountry's catalogue of ISO 3166-1 country names in ``language`` (about 3 ms to read)."""
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+
+
+def preload(pause: float = 0.0) -> None:
+    """Read every catalogue and every country's names now, resting ``pause`` seconds after each
+    few milliseconds of work: a server warming up in a thread (about a second of CPU) then never
+    holds up the requests it answers meanwhile."""
+    for language in _languages():
+        _catalogue(language)
+        time.sleep(pause)
+    for country in pycountry.countries:
+        _country_name_keys(country.alpha_2)
+        time.sleep(pause)
 
 
 @functools.cache
@@ -152,7 +171,8 @@ def country_names(alpha_2: str) -> tuple[tuple[str, str], ...]:
         return ()
     english: set[str] = {n for f in ("name", "official_name", "common_name") if (n := getattr(country, f, None))}
     out: dict[str, str] = {}
-    for language, catalogue in _translations().items():
+    for language in _languages():
+        catalogue = _catalogue(language)
         for name in sorted(english):
             translated = catalogue.gettext(name)
             if translated not in english:
