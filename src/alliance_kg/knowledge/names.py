@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import pycountry
 import snowballstemmer
-from rapidfuzz.distance import Levenshtein
 
 from .catalog import Entity, aliases
 
@@ -79,16 +78,6 @@ class Name:
 def allowed_edits(word: str) -> int:
     """The edits a word may be away from a name: none below 4 letters, one up to 6, then two."""
     return 0 if len(word) < 4 else 1 if len(word) <= 6 else 2
-
-
-def close(word: str, other: str) -> bool:
-    """Whether ``word`` is ``other`` or a typo of it (:func:`_allowed` edits away).
-
-    >>> close("bateri", "batteri"), close("ev", "ed"), close("mitsubshi", "mitsubishi")
-    (True, False, True)
-    """
-    allowed = allowed_edits(word)
-    return word == other or (allowed > 0 and Levenshtein.distance(word, other, score_cutoff=allowed) <= allowed)
 
 
 def names_of(entity: Entity) -> list[Name]:

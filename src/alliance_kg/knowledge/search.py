@@ -15,7 +15,9 @@ first of these levels that fits (:data:`LEVELS`):
   generation of the Nissan Qashqai);
 * ``typo``: one edit away for a short name, two for a longer one (RapidFuzz's Levenshtein
   distance on the stemmed letters: ``Renualt``, ``germny``); ``typo in part of the name``: each
-  word of the query is a word of the name or a typo of one (``batery``, ``Mitsubshi``);
+  word of the query is a word of the name or a typo of one (``batery``, ``Mitsubshi``): the
+  candidate words come from the vocabulary of every name (RapidFuzz), the names from the postings
+  of those words, never from a scan of every name;
 * ``beginning``: the query starts the name (for suggestions as one types).
 
 The index is built from the catalog on first use and follows it after each change (the entries
@@ -24,7 +26,9 @@ of the changed things only), like the catalog itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import bisect
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -33,7 +37,7 @@ from rapidfuzz.distance import Levenshtein
 from ..errors import BadRequest, NotFound
 from ..store import KnowledgeGraph
 from .catalog import KIND_NAMES, Catalog, Entity, catalog
-from .names import Name, allowed_edits, close, fold, names_of, plural, stem
+from .names import Name, allowed_edits, fold, names_of, plural, stem
 
 #: The levels at which a query meets a name, best first, with the score of each.
 LEVELS = {
@@ -82,8 +86,21 @@ class SearchIndex:
         self.names = names
         self.entities = entities
         self._exact: dict[str, dict[str, set[tuple[str, Name]]]] = {"folded": {}, "compact": {}, "stemmed": {}}
+        #: the names (not in another language) by each of their stemmed words
+        self._postings: dict[str, set[tuple[str, Name]]] = {}
         for iri, entity_names in names.items():
             self._add(iri, entity_names)
+        self._vocabulary = list(self._postings)
+        #: the compact names (not in another language), sorted: those a query begins are a range
+        self._prefixes = sorted(
+            (
+                (name.compact, iri, name)
+                for iri, entity_names in names.items()
+                for name in entity_names
+                if not name.translated
+            ),
+            key=lambda entry: entry[0],
+        )
         self._fuzzy: tuple[list[str], list[tuple[str, Name]]] | None = None
 
     @classmethod
@@ -108,6 +125,9 @@ class SearchIndex:
                 compact.setdefault(name.compact, set()).add(entry)
             if name.stemmed != name.folded:
                 stemmed.setdefault(name.stemmed, set()).add(entry)
+            if not name.translated:
+                for word in set(name.stemmed.split()):
+                    self._postings.setdefault(word, set()).add(entry)
 
     def _choices(self) -> tuple[list[str], list[tuple[str, Name]]]:
         """The stemmed, compacted names typos are looked for in (a country's names in other
@@ -155,18 +175,12 @@ class SearchIndex:
             for iri, name in self._exact[field].get(key, ()):
                 offer(iri, name, level)
         words = set(stemmed.split())
-        partial = max(map(len, words)) >= 3  # "a b" is in too many names to mean any of them
-        for iri, entity_names in self.names.items():
-            for name in entity_names:
-                if name.translated:
-                    continue
-                own = set(name.stemmed.split())
-                if partial and words <= own and name.stemmed != stemmed:
-                    offer(iri, name, "part of the name")
-                elif partial and all(any(close(word, other) for other in own) for word in words):
-                    offer(iri, name, "typo" if len(words) == len(own) else "typo in part of the name")
-                elif len(compact) >= 2 and name.compact.startswith(compact):
-                    offer(iri, name, "beginning")
+        if max(map(len, words)) >= 3:  # "a b" is in too many names to mean any of them
+            self._words(words, stemmed, offer)
+        if len(compact) >= 2:
+            start = bisect.bisect_left(self._prefixes, compact, key=lambda entry: entry[0])
+            for _, iri, name in itertools.takewhile(lambda e: e[0].startswith(compact), self._prefixes[start:]):
+                offer(iri, name, "beginning")
         if len(compact) >= 4:
             keys, owners = self._choices()
             squeezed = stemmed.replace(" ", "")
@@ -179,6 +193,37 @@ class SearchIndex:
                     offer(iri, name, "typo")
         ranked = sorted(best.values(), key=lambda h: (-h.score, _KIND_ORDER.get(h.kind, 99), h.entity.label.casefold()))
         return ranked[:limit]
+
+    def _words(self, words: set[str], stemmed: str, offer: Callable[[str, Name, str], None]) -> None:
+        """Offer the names that hold every word of the query (part of the name), or each word or
+        a typo of it (a typo, whole or in part of the name): the names come from the postings of
+        the words, and the words a typo could mean from the vocabulary (RapidFuzz), never from a
+        scan of every name."""
+        exact = [self._postings.get(word, set()) for word in words]
+        for iri, name in set.intersection(*exact) if all(exact) else ():
+            if name.stemmed != stemmed:
+                offer(iri, name, "part of the name")
+        near: list[set[tuple[str, Name]]] = []
+        for word in words:
+            allowed = allowed_edits(word)
+            meant = {word} | (
+                {
+                    v
+                    for v, _, _ in process.extract(
+                        word, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=allowed, limit=None
+                    )
+                }
+                if allowed
+                else set()
+            )
+            postings = set().union(*(self._postings.get(v, ()) for v in meant))
+            if not postings:
+                return
+            near.append(postings)
+        for iri, name in set.intersection(*near):
+            own = set(name.stemmed.split())
+            if not words <= own:
+                offer(iri, name, "typo" if len(words) == len(own) else "typo in part of the name")
 
 
 #: Kinds in the order a tie is broken in: what people ask about most first.
