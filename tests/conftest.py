@@ -57,6 +57,15 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for the browser tests of a module (tests/chromium.py)."""
+    from chromium import launched
+
+    with launched() as chromium:
+        yield chromium
+
+
 # --- fuzzing (tests/test_fuzz_*.py) -----------------------------------------------------------------
 # Two Hypothesis profiles: "ci", the default, keeps the fuzz tests to a few seconds of `make test`
 # (and is derandomized, so a run is repeatable); "fuzz" runs many more, random, examples

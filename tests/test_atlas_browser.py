@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from chromium import TIMEOUT_MS, new_page, offline
 from server import Server, running_server
 
 pytestmark = [pytest.mark.processes, pytest.mark.xdist_group(name="atlas_browser")]
@@ -31,12 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "screenshots"
 README_SCREENSHOT = ROOT / "docs" / "map.png"
 UPDATE_SCREENSHOT = os.environ.get("ALLIANCE_KG_UPDATE_SCREENSHOT") == "1"
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-TIMEOUT_MS = 20_000
 TODAY = date.today().isoformat()
 #: The fill, stroke and hatching of a country's shape as the browser paints them.
 PAINT = """el => {
@@ -57,51 +52,11 @@ def atlas_server() -> Iterator[Server]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: run `make install`", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def new_page(browser, server: Server, *, width: int = 1440, height: int = 1000, javascript: bool = True):
-    """A page that may fetch from the server only: any other request is refused and recorded, as
-    are the browser console's errors and warnings."""
-    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                  java_script_enabled=javascript, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.elsewhere, page.problems = [], []
-
-    def only_the_server(route):
-        if route.request.url.startswith(server.url + "/"):
-            route.continue_()
-        else:
-            page.elsewhere.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_the_server)
-    page.on("console", lambda m: m.type in ("error", "warning") and page.problems.append(m.text))
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    page.base = server.url
-    return page
-
-
 @pytest.fixture
 def page(browser, atlas_server):
     page = new_page(browser, atlas_server)
     yield page
     page.context.close()
-
-
-def offline(page) -> None:
-    assert page.elsewhere == [], f"the page asked for something outside the server: {page.elsewhere}"
-    assert page.problems == [], f"errors or warnings in the browser console: {page.problems}"
 
 
 def api(server: Server, path: str, **query) -> dict:

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from alliance_kg.knowledge.catalog import catalog
+from chromium import new_page
+from chromium import offline as _offline
 from server import Server, running_server
-from test_ui import CHROMIUM, CHROMIUM_ARGS, INSTALL_CHROMIUM, TIMEOUT_MS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "screenshots"
@@ -48,59 +49,19 @@ def server() -> Iterator[Server]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(INSTALL_CHROMIUM, pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def open_page(browser, server):
     """``open_page(width, javascript=True)``: a fresh page of that width that may fetch from the
     server only (any other request is refused and recorded in ``page.elsewhere``)."""
-    contexts = []
+    pages = []
 
     def make(width: int = 1440, *, javascript: bool = True):
-        context = browser.new_context(viewport={"width": width, "height": 1000}, java_script_enabled=javascript)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.elsewhere, page.problems = [], []
-
-        def only_the_server(route):
-            if route.request.url.startswith(server.url + "/"):
-                route.continue_()
-            else:
-                page.elsewhere.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_the_server)
-        page.on("console", lambda m: _problem(page, m))
-        page.on("pageerror", lambda e: page.problems.append(str(e)))
-        page.base = server.url
-        return page
+        pages.append(new_page(browser, server, width=width, javascript=javascript))
+        return pages[-1]
 
     yield make
-    for context in contexts:
-        context.close()
-
-
-def _problem(page, message) -> None:
-    # base.html links no icon, so Chromium's own request for /favicon.ico is a 404 on every page
-    # that extends it: not this page's doing.
-    if message.type in ("error", "warning") and not message.location.get("url", "").endswith("/favicon.ico"):
-        page.problems.append(message.text)
-
-
-def _offline(page) -> None:
-    assert page.elsewhere == [], f"the page asked for something outside the server: {page.elsewhere}"
-    assert page.problems == [], f"errors or warnings in the browser console: {page.problems}"
+    for page in pages:
+        page.context.close()
 
 
 # --- what the API answers ---------------------------------------------------------------------

@@ -21,8 +21,9 @@ import pytest
 
 from alliance_kg.config import Config
 from alliance_kg.web import create_app
+from chromium import offline as _offline
 from server import Server, running_server
-from test_ui import INSTALL_YASGUI, _offline, browser, page  # noqa: F401 (fixtures used by name)
+from test_ui import INSTALL_YASGUI, page  # noqa: F401 (a fixture, used by name)
 
 TOKEN = "a-test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

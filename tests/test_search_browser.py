@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from chromium import new_page, offline
 from server import Server, running_server
-from test_atlas_browser import browser, new_page, offline  # noqa: F401 - the browser is a fixture
 
 pytestmark = [pytest.mark.processes, pytest.mark.xdist_group(name="search_browser")]
 
@@ -25,7 +25,7 @@ def search_server() -> Iterator[Server]:
 
 
 @pytest.fixture
-def page(browser, search_server):  # noqa: F811 - the browser fixture, imported
+def page(browser, search_server):
     page = new_page(browser, search_server)
     yield page
     page.context.close()

@@ -23,8 +23,10 @@ from alliance_kg.config import Config
 from alliance_kg.store import LAYER_GRAPHS, PREFIXES, Change, open_graph
 from alliance_kg.store.queries import load_query
 from alliance_kg.web import ui
+from chromium import new_page
+from chromium import offline as _offline
 from server import Server, running_server
-from test_ui import CHROMIUM_ARGS, INSTALL_YASGUI, TIMEOUT_MS, _offline, browser, page  # noqa: F401 (fixtures used by name)
+from test_ui import INSTALL_YASGUI, page  # noqa: F401 (a fixture, used by name)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "screenshots"
@@ -82,27 +84,11 @@ def broken_server(tmp_path_factory) -> Iterator[Server]:
 
 
 @pytest.fixture
-def broken_page(browser, broken_server):  # noqa: F811 (the fixture of test_ui)
+def broken_page(browser, broken_server):
     """A page that may fetch from the broken server only, as test_ui's ``page`` does for its server."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1024}, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.elsewhere = []  # type: ignore[attr-defined]
-    page.problems = []  # type: ignore[attr-defined]
-
-    def only_the_server(route):
-        if route.request.url.startswith(broken_server.url + "/"):
-            route.continue_()
-        else:
-            page.elsewhere.append(route.request.url)  # type: ignore[attr-defined]
-            route.abort()
-
-    context.route("**/*", only_the_server)
-    page.on("console", lambda m: m.type in ("error", "warning") and page.problems.append(m.text))  # type: ignore[attr-defined]
-    page.on("pageerror", lambda e: page.problems.append(str(e)))  # type: ignore[attr-defined]
-    page.base = broken_server.url  # type: ignore[attr-defined]
+    page = new_page(browser, broken_server, height=1024)
     yield page
-    context.close()
+    page.context.close()
 
 
 # --- the query page ------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,20 +18,14 @@ import pytest
 
 from alliance_kg.store.queries import load_query
 from alliance_kg.web import create_app, ui
+from chromium import new_page
+from chromium import offline as _offline
 from server import Server, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "query-page.png"
 UPDATE_SCREENSHOT = os.environ.get("ALLIANCE_KG_UPDATE_SCREENSHOT") == "1"
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-INSTALL_CHROMIUM = ("Debian's chromium is not installed (no `chromium` on PATH): run `make install`, "
-                    "which installs it (or `sudo apt-get install chromium`)")
 INSTALL_YASGUI = f"YASGUI is not installed ({ui.YASGUI_BUILD} is missing): {ui.INSTALL_HINT}"
-TIMEOUT_MS = 20_000
 #: The ten reference regions and their leaders (data/seed/leadership.ttl).
 LEADERS = {
     "ASEAN countries": "Mitsubishi Motors", "China": "Nissan", "Europe": "Renault", "Japan": "Nissan",
@@ -160,42 +153,12 @@ def ui_server() -> Iterator[Server]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(INSTALL_CHROMIUM, pytrace=False)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright is not installed: run `make install` (pip install -e '.[test]')", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser, ui_server):
     """A fresh page that may fetch from the server only: any other request is refused and recorded."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1024}, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.elsewhere = []  # type: ignore[attr-defined]
-    page.problems = []  # type: ignore[attr-defined]
-
-    def only_the_server(route):
-        if route.request.url.startswith(ui_server.url + "/"):
-            route.continue_()
-        else:
-            page.elsewhere.append(route.request.url)  # type: ignore[attr-defined]
-            route.abort()
-
-    context.route("**/*", only_the_server)
-    page.on("console", lambda m: m.type in ("error", "warning") and page.problems.append(m.text))  # type: ignore[attr-defined]
-    page.on("pageerror", lambda e: page.problems.append(str(e)))  # type: ignore[attr-defined]
-    page.base = ui_server.url  # type: ignore[attr-defined]
+    page = new_page(browser, ui_server, height=1024)
     yield page
-    context.close()
+    page.context.close()
 
 
 def _table(page, selector: str) -> list[list[str]]:
@@ -203,11 +166,6 @@ def _table(page, selector: str) -> list[list[str]]:
         selector + " tbody tr",
         "rows => rows.map(r => Array.from(r.querySelectorAll('td'), td => td.innerText.trim()))",
     )
-
-
-def _offline(page) -> None:
-    assert page.elsewhere == [], f"the page asked for something outside the server: {page.elsewhere}"
-    assert page.problems == [], f"errors or warnings in the browser console: {page.problems}"
 
 
 @pytest.mark.processes
