@@ -218,6 +218,24 @@
     });
   }
 
+  /** Names for the controls YASGUI draws without one (checked by axe-core in the browser tests):
+   * the editor's text area and the table's "rows per page" list. */
+  function nameControls(root) {
+    root.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach(function (area) {
+      area.setAttribute("aria-label", "SPARQL query");
+    });
+    root.querySelectorAll("select.tableSizer:not([aria-label])").forEach(function (select) {
+      select.setAttribute("aria-label", "rows per page");
+    });
+    // The editor's scrolling box holds no focusable element (CodeMirror's text area sits outside
+    // it): focusable itself, a keyboard can scroll a long query with the arrow keys.
+    root.querySelectorAll(".CodeMirror-scroll:not([aria-label])").forEach(function (box) {  // CodeMirror gives it tabindex -1
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", "the query, scrollable");
+    });
+  }
+
   function startYasgui() {
     var Yasqe = window.Yasgui.Yasqe;
     var Yasr = window.Yasgui.Yasr;
@@ -241,6 +259,7 @@
       persistenceId: null,
       prefixCcApi: null,
       editorHeight: "300px",
+      lineWrapping: true,  // long lines wrap: no sideways scrolling on a phone
       requestConfig: { endpoint: config.sparql, method: "POST" },
     });
     // Literals without their language tag or datatype unless the page's box asks for them: the
@@ -265,7 +284,8 @@
       prefixes: function () { return Object.assign({}, config.prefixes, yasqe.getPrefixesFromQuery()); },
     });
     window.queryPage = { yasqe: yasqe, yasr: yasr };  // for the browser's console and the tests
-    new MutationObserver(function () { localiseLinks(yasrEl); }).observe(yasrEl, { childList: true, subtree: true });
+    new MutationObserver(function () { localiseLinks(yasrEl); nameControls(yasrEl); }).observe(yasrEl, { childList: true, subtree: true });
+    nameControls(document.getElementById("yasqe"));
     yasqe.on("query", function () {
       yasrEl.hidden = false;
       plainResults.replaceChildren();
