@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml
 build/ontology.html: ontology/alliance.ttl $(STAMP)
 	$(BIN)/python scripts/build_ontology_docs.py
 
-# The query page's editor, YASGUI, from the npm registry as package-lock.json pins it (served from node_modules).
+# The pages' browser libraries (YASGUI, d3, topojson-client, world-atlas, dagre) from the npm registry as
+# package-lock.json pins them (served from node_modules), and axe-core for the accessibility tests (a dev
+# dependency: --include=dev, whatever NODE_ENV says).
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --ignore-scripts --no-audit --no-fund
+	npm ci --include=dev --ignore-scripts --no-audit --no-fund
 
 # Debian's Chromium, for the browser tests of the query page (tests/test_ui.py).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
