@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from alliance_kg.store.queries import load_query
-from alliance_kg.web import create_app, ui
+from alliance_kg.web import create_app, ui, vendor
 from chromium import new_page
 from chromium import offline as _offline
 from server import Server, running_server
@@ -25,7 +25,7 @@ from server import Server, running_server
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "query-page.png"
 UPDATE_SCREENSHOT = os.environ.get("ALLIANCE_KG_UPDATE_SCREENSHOT") == "1"
-INSTALL_YASGUI = f"YASGUI is not installed ({ui.YASGUI_BUILD} is missing): {ui.INSTALL_HINT}"
+INSTALL_YASGUI = f"YASGUI is not installed ({vendor.YASGUI_BUILD} is missing): {ui.INSTALL_HINT}"
 #: The ten reference regions and their leaders (data/seed/leadership.ttl).
 LEADERS = {
     "ASEAN countries": "Mitsubishi Motors", "China": "Nissan", "Europe": "Renault", "Japan": "Nissan",
@@ -109,7 +109,7 @@ def test_vendor_files(ui_client):
 
 
 def test_without_yasgui_the_page_is_a_plain_editor_that_says_how_to_install_it(ui_client, monkeypatch, tmp_path):
-    monkeypatch.setattr(ui, "YASGUI_BUILD", tmp_path / "missing")
+    monkeypatch.setattr(vendor, "YASGUI_BUILD", tmp_path / "missing")
     ui_client.application.wsgi_app.clear()  # the page with Yasgui, kept by an earlier test, goes
     html = ui_client.get("/").get_data(as_text=True)
     assert 'id="yasgui-missing"' in html and "make install" in html

@@ -2,7 +2,7 @@
 
 The editor is YASGUI (``@zazuko/yasgui`` from the npm registry, installed by ``npm ci`` into
 ``node_modules`` of the checkout, never copied into the repository). Its build is served from
-there at ``/vendor/yasgui/<file>``; the page's own script and style are the app's static files
+there at ``/vendor/yasgui/<file>`` (:mod:`.vendor`); the page's own script and style are the app's static files
 (``web/static/ui/``). The example queries are the canned queries ``queries/example_*.rq``: the
 first comment line is the title, the next comment lines the description.
 
@@ -22,21 +22,18 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from ..errors import BadRequest, NotFound
 from ..store import PREFIXES
 from ..store.queries import QUERY_DIR, load_query
+from . import vendor
 from .parameters import params
 
 blueprint = Blueprint("ui", __name__, template_folder="templates")
 
-#: The checkout the package is installed from (editable install): ``src/alliance_kg/web/ui.py`` -> root.
-REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
-#: Where ``npm ci`` puts the YASGUI build.
-YASGUI_BUILD = REPOSITORY_ROOT / "node_modules" / "@zazuko" / "yasgui" / "build"
-#: The files of the build the page uses (the source maps only for a browser's developer tools).
-YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css", "yasgui.min.js.map")
+#: The files of YASGUI's build the page needs (:data:`.vendor.YASGUI_BUILD` serves them).
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
 INSTALL_HINT = "run `make install` (or `npm ci` in the checkout) to install YASGUI into node_modules"
 
 #: The examples, in the order the page lists them; other ``example_*.rq`` files follow by name.
@@ -67,8 +64,8 @@ class Example:
 
 def yasgui_build() -> Path | None:
     """The directory of the YASGUI build, or ``None`` if ``npm ci`` has not installed it."""
-    if all((YASGUI_BUILD / name).is_file() for name in YASGUI_FILES[:2]):
-        return YASGUI_BUILD
+    if all((vendor.YASGUI_BUILD / name).is_file() for name in YASGUI_FILES):
+        return vendor.YASGUI_BUILD
     return None
 
 
@@ -123,15 +120,3 @@ def query_page():
         api_links=[root + link for link in API_LINKS],
     )
     return Response(html, content_type="text/html; charset=utf-8")
-
-
-@blueprint.get("/vendor/yasgui/<path:filename>")
-def yasgui_file(filename: str):
-    """A file of the YASGUI build from ``node_modules`` (only those the page uses)."""
-    params()
-    build = yasgui_build()
-    if build is None:
-        raise NotFound("YASGUI is not installed on this server", hint=INSTALL_HINT)
-    if filename not in YASGUI_FILES:
-        raise NotFound(f"no file {filename!r} in the YASGUI build", hint=f"known: {', '.join(YASGUI_FILES)}")
-    return send_from_directory(build, filename, max_age=3600)

@@ -20,7 +20,11 @@ blueprint = Blueprint("vendor", __name__)
 NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"
 INSTALL_HINT = "run `make install` (or `npm ci` in the checkout) to install the pages' libraries"
 
-#: The files served, by the name in ``/vendor/<name>``: their path under ``node_modules``.
+#: Where ``npm ci`` puts the YASGUI build (the query page's editor; :mod:`.ui`), served at
+#: ``/vendor/yasgui/<file>``: these files of it (the source map only for developer tools).
+YASGUI_BUILD = NODE_MODULES / "@zazuko" / "yasgui" / "build"
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css", "yasgui.min.js.map")
+#: The other files served, by the name in ``/vendor/<name>``: their path under ``node_modules``.
 FILES = {
     "d3.min.js": "d3/dist/d3.min.js",
     "topojson-client.min.js": "topojson-client/dist/topojson-client.min.js",
@@ -29,17 +33,28 @@ FILES = {
 }
 
 
+def path_of(name: str) -> Path | None:
+    """The file ``/vendor/<name>`` serves, or ``None`` if it serves none by that name."""
+    if name.startswith("yasgui/"):
+        file = name.removeprefix("yasgui/")
+        return YASGUI_BUILD / file if file in YASGUI_FILES else None
+    return NODE_MODULES / FILES[name] if name in FILES else None
+
+
 def installed(name: str) -> bool:
     """Whether ``/vendor/<name>`` can be served here."""
-    return name in FILES and (NODE_MODULES / FILES[name]).is_file()
+    path = path_of(name)
+    return path is not None and path.is_file()
 
 
-@blueprint.get("/vendor/<name>")
+@blueprint.get("/vendor/<path:name>")
 def vendor_file(name: str):
-    """One library file from ``node_modules`` (only those of :data:`FILES`)."""
+    """One library file from ``node_modules`` (only those of :data:`FILES` and YASGUI's build)."""
     params()
-    if name not in FILES:
-        raise NotFound(f"no library file {name!r} is served here", hint=f"known: {', '.join(FILES)}")
-    if not installed(name):
+    path = path_of(name)
+    if path is None:
+        known = [f"yasgui/{f}" for f in YASGUI_FILES] + list(FILES)
+        raise NotFound(f"no library file {name!r} is served here", hint=f"known: {', '.join(known)}")
+    if not path.is_file():
         raise NotFound(f"{name} is not installed on this server", hint=INSTALL_HINT)
-    return send_file(NODE_MODULES / FILES[name], max_age=3600)
+    return send_file(path, max_age=3600)
