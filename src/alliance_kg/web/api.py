@@ -16,10 +16,9 @@ from ..knowledge import companies as companies_domain
 from ..knowledge import figures, lineage
 from ..knowledge import responsibility as resp
 from ..knowledge.assignments import list_scopes
-from ..rules.validation import validate
 from . import parameters
-from .common import context_link, report_response
-from .context import graph, guard, services, settings
+from .common import context_link, current_report, report_response
+from .context import graph, guard, services
 from .parameters import params
 
 blueprint = Blueprint("api", __name__)
@@ -133,7 +132,7 @@ def figures_list():
 @blueprint.get("/api/validation")
 def validation_report():
     params()
-    report = graph().cached("validation", lambda kg: validate(kg, settings().shapes_dir))
+    report = current_report()
     response = report_response(report) or jsonify(report.to_dict())
     response.vary.add("Accept")
     return response

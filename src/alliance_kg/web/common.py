@@ -14,8 +14,8 @@ from flask import Response, render_template, request, url_for
 from ..errors import ValidationFailed
 from ..rules.guard import WriteResult
 from ..rules.rulebook import explain_report
-from ..rules.validation import ValidationReport
-from .context import graph
+from ..rules.validation import ValidationReport, validate
+from .context import graph, settings
 from .negotiation import Representation, negotiate
 
 #: The validation report: a JSON summary (the default) or the SHACL report graph.
@@ -26,6 +26,12 @@ REPORT_FORMATS = (
 _RDFLIB_NAMES = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.JSON_LD: "json-ld"}
 #: A rejected write: as the report's formats, and a page for people (never the default).
 REJECTION_FORMATS = (*REPORT_FORMATS, Representation("text/html", None))
+
+
+def current_report() -> ValidationReport:
+    """The SHACL report of the graph as it is now, computed once per state of the graph (one
+    cache entry for ``/api/validation``, ``/validation`` and ``/changes``)."""
+    return graph().cached("validation", lambda kg: validate(kg, settings().shapes_dir))
 
 
 def report_response(report: ValidationReport, *, status: int = 200) -> Response | None:

@@ -21,9 +21,8 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 
 from ..rules.changelog import change_records
 from ..rules.rulebook import explain_report, rules_checked
-from ..rules.validation import ValidationReport, validate
 from . import parameters
-from .common import REPORT_FORMATS, report_graph
+from .common import REPORT_FORMATS, current_report, report_graph
 from .context import graph, services, settings
 from .negotiation import Representation, negotiate
 from .parameters import params
@@ -32,12 +31,6 @@ blueprint = Blueprint("steward", __name__)
 
 #: ``/validation``: the page first (the default), then the formats of ``/api/validation``.
 VALIDATION_FORMATS = (Representation("text/html", None), *REPORT_FORMATS)
-
-
-def current_report() -> ValidationReport:
-    """The SHACL report of the graph as it is now, computed once per state of the graph (the
-    same cache entry as ``/api/validation``)."""
-    return graph().cached("validation", lambda kg: validate(kg, settings().shapes_dir))
 
 
 def _html(body: str) -> Response:
