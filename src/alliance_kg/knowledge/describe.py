@@ -34,7 +34,7 @@ from ..store.queries import load_query
 from .catalog import Catalog, Entity, catalog, local_id, normalise
 from .names import fold
 from .provenance import Source, layer_of, node_sources, source_from_row
-from .search import RESOLVING, search_index
+from .search import best_fits, search_index
 
 #: Properties whose values describe a resource in prose.
 DESCRIPTIONS = [
@@ -285,8 +285,7 @@ def resolve(kg: KnowledgeGraph, key: str) -> str:
     if best:
         raise _ambiguous(key, best)
     hits = [h for h in search_index(kg).search(key, limit=10) if h.entity.iri.startswith(BASE + "id/")]
-    fitting = [h for h in hits if h.level in RESOLVING]
-    top_hits = [h for h in fitting if h.score == fitting[0].score]
+    top_hits = best_fits(hits)
     by_id = [h for h in top_hits if fold(h.entity.id) == h.name.folded]  # as above, an id before a name
     top = [h.entity for h in (by_id if len(by_id) == 1 else top_hits)]
     if len(top) == 1:

@@ -272,12 +272,19 @@ def find(kg: KnowledgeGraph, key: str, kinds: Sequence[str], *, param: str) -> E
         return cat.resolve(key, kinds, param=param)
     except NotFound as missing:
         hits = search_index(kg).search(key, kinds, limit=20)
-        fitting = [h for h in hits if h.level in RESOLVING]
-        if fitting and sum(h.score == fitting[0].score for h in fitting) == 1:
-            return fitting[0].entity
-        if fitting:
-            raise _several(key, [h for h in fitting if h.score == fitting[0].score], param) from None
+        best = best_fits(hits)
+        if len(best) == 1:
+            return best[0].entity
+        if best:
+            raise _several(key, best, param) from None
         raise _nothing(cat, key, kinds, hits, param, missing) from None
+
+
+def best_fits(hits: list[Hit]) -> list[Hit]:
+    """The hits a name given to the API (or a page) may resolve to: those at a resolving level
+    with the best score of them. One is the answer; several fit equally well; none, nothing fits."""
+    fitting = [h for h in hits if h.level in RESOLVING]
+    return [h for h in fitting if h.score == fitting[0].score]
 
 
 def _described(hit: Hit) -> str:
