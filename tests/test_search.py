@@ -206,3 +206,23 @@ def test_a_browser_gets_an_error_as_a_page_with_the_choices_as_links(client):
 def test_other_clients_get_the_json_envelope(client, accept):
     answer = client.get("/doc/Eur", headers={"Accept": accept} if accept else {})
     assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_patched_index_is_a_rebuilt_one_and_leaves_the_old_as_it_was(kg):
+    from alliance_kg.knowledge.catalog import catalog
+    from alliance_kg.knowledge.search import SearchIndex
+
+    def state(index):
+        return [{key: set(entries) for key, entries in keys.items()} for keys in (*index._exact.values(), index._postings)]
+
+    old = SearchIndex.build(catalog(kg))
+    before = state(old)
+    writer = create_app(Config.from_env({"ALLIANCE_KG_WRITE_TOKEN": TOKEN}), kg=kg).test_client()
+    assert writer.post("/api/models", headers=AUTH, json={
+        "label": "Mitsubishi Zephyrion", "brand": "Mitsubishi", "platform": "CMF-B",
+        "source": {"url": "https://example.org/news", "quote": "a short quote"}}).status_code == 201
+    cat = catalog(kg)
+    new = old.patched(cat, [iri for iri in cat.entities if iri not in old.names] + ["https://w3id.org/alliance-kg/id/Renault"])
+    assert state(new) == state(SearchIndex(new.names, cat.entities))
+    assert state(old) == before
+    assert new.search("Zephyrion")[0].entity.label == "Mitsubishi Zephyrion" and not old.search("Zephyrion")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -89,13 +89,18 @@ class SearchIndex:
         #: the names (not in another language) by each of their stemmed words
         self._postings: dict[str, set[tuple[str, Name]]] = {}
         for iri, entity_names in names.items():
-            self._add(iri, entity_names)
+            for key_map, key, entry in self._keys(iri, entity_names):
+                key_map.setdefault(key, set()).add(entry)
+        self._derive()
+
+    def _derive(self) -> None:
+        """What follows from the maps: the vocabulary typos are looked for in, and the compact
+        names (not in another language), sorted: those a query begins are a range."""
         self._vocabulary = list(self._postings)
-        #: the compact names (not in another language), sorted: those a query begins are a range
         self._prefixes = sorted(
             (
                 (name.compact, iri, name)
-                for iri, entity_names in names.items()
+                for iri, entity_names in self.names.items()
                 for name in entity_names
                 if not name.translated
             ),
@@ -108,26 +113,39 @@ class SearchIndex:
         return cls({iri: names_of(e) for iri, e in cat.entities.items()}, cat.entities)
 
     def patched(self, cat: Catalog, subjects: Iterable[str]) -> SearchIndex:
-        """This index after changes of ``subjects``: their names read again from ``cat``."""
-        names = dict(self.names)
+        """This index after changes of ``subjects``: their names read again from ``cat``, the
+        entries of the others shared with this index (which stays as it was for its readers)."""
+        new = object.__new__(SearchIndex)
+        new.names, new.entities = dict(self.names), cat.entities
+        new._exact = {field: dict(keys) for field, keys in self._exact.items()}
+        new._postings = dict(self._postings)
         for iri in subjects:
-            names.pop(iri, None)
+            for key_map, key, entry in new._keys(iri, new.names.pop(iri, [])):
+                left = key_map.get(key, set()) - {entry}  # a new set: the old index keeps its own
+                if left:
+                    key_map[key] = left
+                else:
+                    key_map.pop(key, None)
             if iri in cat.entities:
-                names[iri] = names_of(cat.entities[iri])
-        return SearchIndex(names, cat.entities)
+                new.names[iri] = names_of(cat.entities[iri])
+                for key_map, key, entry in new._keys(iri, new.names[iri]):
+                    key_map[key] = key_map.get(key, set()) | {entry}
+        new._derive()
+        return new
 
-    def _add(self, iri: str, entity_names: list[Name]) -> None:
+    def _keys(self, iri: str, entity_names: list[Name]) -> Iterator[tuple[dict, str, tuple[str, Name]]]:
+        """Where each name of ``iri`` is filed: ``(map, key, entry)``."""
         folded, compact, stemmed = self._exact["folded"], self._exact["compact"], self._exact["stemmed"]
         for name in entity_names:
             entry = (iri, name)
-            folded.setdefault(name.folded, set()).add(entry)
+            yield folded, name.folded, entry
             if name.compact != name.folded:
-                compact.setdefault(name.compact, set()).add(entry)
+                yield compact, name.compact, entry
             if name.stemmed != name.folded:
-                stemmed.setdefault(name.stemmed, set()).add(entry)
+                yield stemmed, name.stemmed, entry
             if not name.translated:
                 for word in set(name.stemmed.split()):
-                    self._postings.setdefault(word, set()).add(entry)
+                    yield self._postings, word, entry
 
     def _choices(self) -> tuple[list[str], list[tuple[str, Name]]]:
         """The stemmed, compacted names typos are looked for in (a country's names in other
